@@ -1,0 +1,1 @@
+"""recreate-job: re-run Baseten training jobs from Slack."""

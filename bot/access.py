@@ -1,0 +1,121 @@
+"""Who may recreate jobs: Slack user and user-group allowlists, optional channel and workspace limits."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+log = logging.getLogger(__name__)
+
+
+class MembershipUnknown(Exception):
+    """Slack could not tell us who is in a user group; the caller is refused rather than let through."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    """Why the caller was refused, written for them, with how access is granted."""
+
+    code: str = "allowed"
+    """A short machine-readable reason, for logs and the audit trail."""
+
+
+class GroupDirectory:
+    """Members of Slack user groups, from `usergroups.users.list`, cached for `ttl` seconds."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._clock = clock
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._lock = threading.Lock()
+
+    def members(self, group_id: str) -> frozenset[str]:
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(group_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            response = self._client.usergroups_users_list(usergroup=group_id)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            if cached is not None:
+                # A brief Slack hiccup should not lock out on-call: a slightly stale list is still our list.
+                log.warning("usergroups.users.list failed for %s; using the cached list: %s", group_id, error)
+                return cached[1]
+            raise MembershipUnknown(group_id) from error
+        users = frozenset(str(user) for user in (response.get("users") or []))
+        with self._lock:
+            self._cache[group_id] = (now, users)
+        return users
+
+
+class AccessPolicy:
+    """Default deny: a caller is allowed only by user ID or by membership of an allowed user group."""
+
+    def __init__(
+        self,
+        *,
+        user_ids: Iterable[str] = (),
+        group_ids: Iterable[str] = (),
+        channel_ids: Iterable[str] = (),
+        team_id: str | None = None,
+        groups: GroupDirectory | None = None,
+    ) -> None:
+        self.user_ids = frozenset(user_ids)
+        self.group_ids = tuple(group_ids)
+        self.channel_ids = frozenset(channel_ids)
+        self.team_id = team_id
+        self._groups = groups
+        if self.group_ids and groups is None:
+            raise ValueError("user groups are allowed but no GroupDirectory was given")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.user_ids or self.group_ids)
+
+    def check(self, *, user_id: str, channel_id: str, team_id: str | None) -> Decision:
+        if self.team_id is not None and team_id != self.team_id:
+            return Decision(False, "This bot only works in its own Slack workspace.", "wrong_workspace")
+        if not self.configured:
+            return Decision(
+                False,
+                "Nobody may recreate jobs yet: the bot has no allowlist. "
+                "Ask its admin to set ALLOWED_USER_IDS or ALLOWED_USERGROUP_IDS.",
+                "no_allowlist",
+            )
+        if self.channel_ids and channel_id not in self.channel_ids:
+            allowed = ", ".join(f"<#{channel}>" for channel in sorted(self.channel_ids))
+            return Decision(False, f"Jobs can only be recreated from {allowed}.", "channel_not_allowed")
+        if user_id in self.user_ids:
+            return Decision(True)
+        for group_id in self.group_ids:
+            assert self._groups is not None
+            try:
+                if user_id in self._groups.members(group_id):
+                    return Decision(True)
+            except MembershipUnknown:
+                log.exception("could not read the members of user group %s", group_id)
+                return Decision(
+                    False,
+                    "I could not check your user-group membership with Slack just now. Try again in a minute.",
+                    "membership_unknown",
+                )
+        how = "Ask the bot's admin to add you to ALLOWED_USER_IDS"
+        if self.group_ids:
+            how += ", or to add you to one of the allowed user groups"
+        return Decision(False, f"You are not allowed to recreate training jobs. {how}.", "user_not_allowed")

@@ -1,0 +1,106 @@
+"""The one place that wires the bot together: settings and collaborators in, a ready Bolt app out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+
+from bot.access import AccessPolicy, GroupDirectory
+from bot.baseten import BasetenClient
+from bot.baseten.links import DashboardLinks
+from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
+from bot.recreate import RecreateService
+from bot.runner import Runner
+from bot.settings import Settings
+from handlers import CommandDeps, register
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Collaborators:
+    """What tests and the console swap for fakes; production leaves every field at its default."""
+
+    web_client: WebClient | None = None
+    baseten_transport: httpx.BaseTransport | None = None
+    baseten_timeout: httpx.Timeout | None = None
+    webhook_factory: WebhookFactory = default_webhook
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    runner: Runner | None = None
+
+
+@dataclass
+class Bot:
+    app: App
+    settings: Settings
+    runner: Runner
+    baseten: BasetenClient
+    web_client: WebClient
+
+    def close(self) -> None:
+        self.baseten.close()
+
+
+def build_web_client(settings: Settings) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=str(settings.slack_api_url),
+        timeout=15,
+        retry_handlers=list(retry_handlers()),
+    )
+
+
+def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot:
+    parts = collaborators or Collaborators()
+    web_client = parts.web_client or build_web_client(settings)
+    baseten_kwargs: dict[str, object] = {}
+    if parts.baseten_timeout is not None:
+        baseten_kwargs["timeout"] = parts.baseten_timeout
+    baseten = BasetenClient(
+        settings.baseten_api_key.get_secret_value(),
+        str(settings.baseten_api_url),
+        transport=parts.baseten_transport,
+        sleep=parts.sleep,
+        **baseten_kwargs,  # type: ignore[arg-type]
+    )
+    links = DashboardLinks(str(settings.baseten_app_url))
+    groups = GroupDirectory(web_client) if settings.allowed_usergroup_ids else None
+    policy = AccessPolicy(
+        user_ids=settings.allowed_user_ids,
+        group_ids=settings.allowed_usergroup_ids,
+        channel_ids=settings.allowed_channel_ids,
+        team_id=settings.slack_team_id,
+        groups=groups,
+    )
+    runner = parts.runner or Runner()
+    service = RecreateService(baseten, Delivery(web_client, parts.webhook_factory), links)
+    app = App(
+        client=web_client,
+        signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
+        # Socket Mode has no signatures; Bolt's check is skipped there and enforced in HTTP mode.
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        token_verification_enabled=False,
+        # The listener acks and hands the slow work to our Runner, so Bolt need not run it on its own pool.
+        process_before_response=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
+    register(
+        app,
+        CommandDeps(policy=policy, service=service, runner=runner, app_hosts=frozenset({app_host.lower()})),
+    )
+    app.error(_last_net)
+    return Bot(app=app, settings=settings, runner=runner, baseten=baseten, web_client=web_client)
+
+
+def _last_net(error: Exception, body: dict[str, object]) -> BoltResponse:
+    """Errors no listener caught: logged with their traceback; Slack gets an empty 200 so it shows no retry."""
+    log.error("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
+    return BoltResponse(status=200, body="")

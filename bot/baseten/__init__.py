@@ -1,0 +1,34 @@
+"""Baseten's training management API: typed models, errors and the HTTP client."""
+
+from bot.baseten.client import BasetenClient
+from bot.baseten.errors import (
+    BasetenError,
+    CallFailed,
+    KeyRejected,
+    NoAnswer,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    ServerError,
+    Unreachable,
+)
+from bot.baseten.models import InstanceType, JobStatus, ProjectSummary, TrainingJob
+
+__all__ = [
+    "BasetenClient",
+    "BasetenError",
+    "CallFailed",
+    "InstanceType",
+    "JobStatus",
+    "KeyRejected",
+    "NoAnswer",
+    "NotFound",
+    "OutcomeUnknown",
+    "ProjectSummary",
+    "RateLimited",
+    "Rejected",
+    "ServerError",
+    "TrainingJob",
+    "Unreachable",
+]

@@ -1,0 +1,230 @@
+"""HTTP client for Baseten's training management API. Knows nothing of Slack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bot.baseten.errors import (
+    BasetenError,
+    KeyRejected,
+    NoAnswer,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    ServerError,
+    Unreachable,
+)
+from bot.baseten.ids import is_hash_id
+from bot.baseten.models import JobResponse, JobsResponse, SearchJobsResponse, TrainingJob
+
+log = logging.getLogger(__name__)
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# Errors raised before a single byte of the request left this process: Baseten cannot have acted.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=10.0, pool=5.0)
+
+
+class BasetenClient:
+    """One `httpx.Client` with base URL, auth and timeouts; returns models, raises `BasetenError`s.
+
+    Retry policy, per call: reads are retried on any transport failure or 5xx; a recreate is re-sent only when
+    Baseten surely did not act (the connection never opened, or a 429).
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = "https://api.baseten.co",
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        max_rate_limit_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_rate_limit_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Api-Key {api_key}", "User-Agent": "recreate-job"},
+            timeout=timeout,
+            transport=transport,
+        )
+        self._attempts = max(1, attempts)
+        self._backoff = backoff
+        self._max_rate_limit_wait = max_rate_limit_wait
+        self._sleep = sleep
+        self._on_rate_limit_wait = on_rate_limit_wait
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- the calls the bot makes -------------------------------------------------------------------------------
+
+    def search_jobs(self, job_id: str) -> list[TrainingJob]:
+        """Find a job (and so its project) by job ID alone, as Baseten's CLIs do."""
+        body = {"job_id": _checked(job_id), "order_by": [{"field": "created_at", "order": "desc"}]}
+        response = self._call("POST", "/v1/training_jobs/search", body, idempotent=True)
+        return _parse(response, SearchJobsResponse).training_jobs
+
+    def get_job(self, project_id: str, job_id: str) -> TrainingJob:
+        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}"
+        return _parse(self._call("GET", path, None, idempotent=True), JobResponse).training_job
+
+    def list_jobs(self, project_id: str) -> list[TrainingJob]:
+        path = f"/v1/training_projects/{_checked(project_id)}/jobs"
+        return _parse(self._call("GET", path, None, idempotent=True), JobsResponse).training_jobs
+
+    def recreate(self, project_id: str, job_id: str) -> TrainingJob:
+        """Start a new job with the source job's configuration. Not idempotent: see the class docstring."""
+        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/recreate"
+        response = self._call("POST", path, {}, idempotent=False)
+        try:
+            return _parse(response, JobResponse).training_job
+        except BasetenError as error:
+            # A 2xx means a job was created; an unreadable body must not read as "nothing happened".
+            raise OutcomeUnknown(
+                "Baseten accepted the recreate but its answer could not be read.",
+                reason="unreadable_response",
+                status=response.status_code,
+                body=response.text[:500],
+            ) from error
+
+    # --- transport and retry policy ----------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None, *, idempotent: bool) -> httpx.Response:
+        waited_for_rate_limit = 0.0
+        failures = 0
+        while True:
+            started = time.monotonic()
+            try:
+                response = self._http.request(method, path, json=body)
+            except _NEVER_SENT as error:
+                failures += 1
+                if failures >= self._attempts:
+                    raise Unreachable(f"Could not connect to Baseten ({type(error).__name__}).") from error
+                self._sleep(self._backoff * 2 ** (failures - 1))
+                continue
+            except httpx.TransportError as error:
+                if not idempotent:
+                    reason = "timeout" if isinstance(error, httpx.TimeoutException) else "connection_lost"
+                    raise OutcomeUnknown(f"Baseten did not answer ({type(error).__name__}).", reason=reason) from error
+                failures += 1
+                if failures >= self._attempts:
+                    raise NoAnswer(f"Baseten did not answer ({type(error).__name__}).") from error
+                self._sleep(self._backoff * 2 ** (failures - 1))
+                continue
+            log.debug(
+                "baseten %s %s -> %s in %.0f ms",
+                method,
+                path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if response.status_code == 429:
+                retry_after = _retry_after(response)
+                if waited_for_rate_limit + retry_after > self._max_rate_limit_wait:
+                    raise RateLimited(
+                        f"Baseten is rate limiting this API key; try again in {retry_after:.0f} s.",
+                        retry_after=retry_after,
+                    )
+                waited_for_rate_limit += retry_after
+                if self._on_rate_limit_wait is not None:
+                    self._on_rate_limit_wait(retry_after)
+                self._sleep(retry_after)
+                continue
+            if response.status_code >= 500:
+                if not idempotent:
+                    raise OutcomeUnknown(
+                        f"Baseten answered {response.status_code} after receiving the request.",
+                        reason="server_error",
+                        status=response.status_code,
+                        body=response.text[:500],
+                    )
+                failures += 1
+                if failures >= self._attempts:
+                    raise ServerError(
+                        f"Baseten answered {response.status_code}.",
+                        status=response.status_code,
+                        body=response.text[:500],
+                    )
+                self._sleep(self._backoff * 2 ** (failures - 1))
+                continue
+            if response.status_code >= 400:
+                raise _client_error(response)
+            return response
+
+
+def _checked(identifier: str) -> str:
+    if not is_hash_id(identifier):
+        raise ValueError(f"refusing to put {identifier!r} in a Baseten URL")
+    return identifier
+
+
+def _parse(response: httpx.Response, model: type[Model]) -> Model:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as error:
+        raise BasetenError(
+            f"Baseten sent a response this bot could not read ({error.error_count()} problems).",
+            status=response.status_code,
+            body=response.text[:500],
+        ) from error
+
+
+def _error_message(response: httpx.Response) -> str:
+    """Baseten's own words: `message`, then `detail`, then `error`, then the raw text."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "detail", "error"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if value:
+                return json.dumps(value)[:500]
+    text = response.text.strip()
+    return text[:500] if text else f"HTTP {response.status_code}"
+
+
+def _retry_after(response: httpx.Response) -> float:
+    candidates: list[Any] = []
+    try:
+        data = response.json()
+        if isinstance(data, dict):
+            candidates.append(data.get("retry_after"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    candidates.append(response.headers.get("Retry-After"))
+    for value in candidates:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue
+        if seconds >= 0:
+            return seconds
+    return 1.0
+
+
+def _client_error(response: httpx.Response) -> BasetenError:
+    status = response.status_code
+    message = _error_message(response)
+    body = response.text[:500]
+    if status in (401, 403):
+        return KeyRejected(message, status=status, body=body)
+    if status == 404:
+        return NotFound(message, status=status, body=body)
+    return Rejected(message, status=status, body=body)

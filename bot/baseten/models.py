@@ -1,0 +1,117 @@
+"""Typed views of Baseten's training API responses (TrainingJobV1 and friends).
+
+Unknown fields are ignored and nullable fields tolerated: the API grows faster than this file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class JobStatus(StrEnum):
+    PENDING = "TRAINING_JOB_PENDING"
+    QUEUED = "TRAINING_JOB_QUEUED"
+    CREATED = "TRAINING_JOB_CREATED"
+    DEPLOYING = "TRAINING_JOB_DEPLOYING"
+    RUNNING = "TRAINING_JOB_RUNNING"
+    COMPLETED = "TRAINING_JOB_COMPLETED"
+    DEPLOY_FAILED = "TRAINING_JOB_DEPLOY_FAILED"
+    FAILED = "TRAINING_JOB_FAILED"
+    STOPPED = "TRAINING_JOB_STOPPED"
+
+
+ACTIVE_STATUSES = frozenset(
+    {JobStatus.PENDING, JobStatus.QUEUED, JobStatus.CREATED, JobStatus.DEPLOYING, JobStatus.RUNNING}
+)
+TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.DEPLOY_FAILED, JobStatus.FAILED, JobStatus.STOPPED})
+
+_STATUS_LABELS = {
+    JobStatus.PENDING: "Pending (waiting for GPU capacity)",
+    JobStatus.QUEUED: "Queued",
+    JobStatus.CREATED: "Created",
+    JobStatus.DEPLOYING: "Deploying",
+    JobStatus.RUNNING: "Running",
+    JobStatus.COMPLETED: "Completed",
+    JobStatus.DEPLOY_FAILED: "Deploy failed",
+    JobStatus.FAILED: "Failed",
+    JobStatus.STOPPED: "Stopped",
+}
+
+
+def status_label(status: str) -> str:
+    """A readable label; statuses this bot does not know are shown as Baseten sent them."""
+    try:
+        return _STATUS_LABELS[JobStatus(status)]
+    except ValueError:
+        return status
+
+
+class InstanceType(_Model):
+    id: str
+    name: str
+    memory_limit_mib: int
+    millicpu_limit: int
+    gpu_count: int = 0
+    gpu_type: str | None = None
+    gpu_memory_limit_mib: int | None = None
+
+    @property
+    def has_gpu(self) -> bool:
+        return bool(self.gpu_type) and self.gpu_count > 0
+
+
+class ProjectSummary(_Model):
+    id: str
+    name: str
+
+
+class JobUser(_Model):
+    email: str | None = None
+
+
+class TrainingJob(_Model):
+    id: str
+    created_at: datetime
+    current_status: str
+    instance_type: InstanceType
+    updated_at: datetime
+    training_project_id: str
+    training_project: ProjectSummary
+    name: str | None = None
+    error_message: str | None = None
+    node_count: int = Field(default=1, ge=1)
+    availability_model: str | None = None
+    user: JobUser | None = None
+
+    @field_validator("node_count", mode="before")
+    @classmethod
+    def _null_is_one(cls, value: Any) -> Any:
+        return 1 if value is None else value
+
+    @property
+    def is_active(self) -> bool:
+        return self.current_status in ACTIVE_STATUSES
+
+    @property
+    def total_gpus(self) -> int:
+        return self.instance_type.gpu_count * self.node_count
+
+
+class SearchJobsResponse(_Model):
+    training_jobs: list[TrainingJob]
+
+
+class JobResponse(_Model):
+    training_job: TrainingJob
+
+
+class JobsResponse(_Model):
+    training_jobs: list[TrainingJob]

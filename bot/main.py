@@ -1,0 +1,60 @@
+"""Start-up: settings, logging, a check that Slack accepts the token, then serve."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import logs
+from bot.app import build
+from bot.server import serve_http, serve_socket
+from bot.settings import ConfigError, Mode, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def check_slack(client: WebClient, settings: Settings) -> str:
+    """auth.test: fail start-up with one line if the token is wrong or Slack unreachable."""
+    try:
+        response = client.auth_test()
+    except SlackApiError as error:
+        raise ConfigError(
+            f"Configuration error: SLACK_BOT_TOKEN was rejected by Slack ({error.response.get('error')})"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        raise ConfigError(
+            f"Start-up error: could not reach Slack at SLACK_API_URL={settings.slack_api_url} ({error})"
+        ) from None
+    return str(response.get("team_id") or "")
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level, settings.secrets())
+    bot = build(settings)
+    try:
+        team_id = check_slack(bot.web_client, settings)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if settings.slack_team_id and team_id and team_id != settings.slack_team_id:
+        print(
+            f"Configuration error: SLACK_TEAM_ID is {settings.slack_team_id} but the bot token "
+            f"belongs to workspace {team_id}",
+            file=sys.stderr,
+        )
+        return 2
+    if not settings.allowlist_configured:
+        log.warning("No allowlist configured: nobody may recreate jobs. Set ALLOWED_USER_IDS or ALLOWED_USERGROUP_IDS.")
+    if settings.mode is Mode.SOCKET:
+        serve_socket(bot)
+    else:
+        serve_http(bot)
+    return 0

@@ -1,0 +1,86 @@
+"""Serving the app: HTTP mode under waitress, or Socket Mode; both drain in-flight recreates on SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.app import Bot
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def wsgi_app(bot: Bot) -> WSGIApplication:
+    """Slack requests at POST /slack/events; GET /healthz answers 200, or 503 once shutting down."""
+    slack = SlackRequestHandler(bot.app, path=EVENTS_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            ok = not bot.runner.closing
+            start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"ok\n" if ok else b"shutting down\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+def _wait_for_stop_signal() -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: no new commands; finishing those in flight", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    while not stop.wait(1.0):
+        pass
+
+
+def _drain(bot: Bot) -> None:
+    unfinished = bot.runner.drain(bot.settings.shutdown_grace_seconds)
+    if unfinished:
+        # The outcome of these is unknown to this process; name them so someone can check Baseten.
+        log.error("stopped with %d recreates still in flight: %s", len(unfinished), ", ".join(unfinished))
+    else:
+        log.info("all in-flight recreates finished")
+    bot.close()
+
+
+def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] | None = None) -> None:  # noqa: S104
+    server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
+    port = int(server.effective_port)  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, name="http", daemon=True)
+    thread.start()
+    log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
+    if ready is not None:
+        ready(port)
+    _wait_for_stop_signal()
+    # Keep answering while draining: new commands get a polite "restarting" instead of a Slack error.
+    _drain(bot)
+    server.close()
+
+
+def serve_socket(bot: Bot) -> None:
+    assert bot.settings.slack_app_token is not None
+    handler = SocketModeHandler(bot.app, bot.settings.slack_app_token.get_secret_value(), concurrency=16)
+    handler.connect()  # type: ignore[no-untyped-call]
+    log.info("Socket Mode: connected to Slack")
+    _wait_for_stop_signal()
+    # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.
+    handler.close()  # type: ignore[no-untyped-call]
+    _drain(bot)

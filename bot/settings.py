@@ -1,0 +1,169 @@
+"""Settings read once at startup from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Mode(StrEnum):
+    SOCKET = "socket"
+    HTTP = "http"
+
+
+def _split_ids(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    return value
+
+
+def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str) -> list[str]:
+    for value in values:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not a Slack {kind} ID")
+    return values
+
+
+IdList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    slack_team_id: str | None = None
+
+    baseten_api_key: SecretStr
+    baseten_api_url: AnyHttpUrl = AnyHttpUrl("https://api.baseten.co")
+    baseten_app_url: AnyHttpUrl = AnyHttpUrl("https://app.baseten.co")
+
+    allowed_user_ids: IdList = Field(default_factory=list)
+    allowed_usergroup_ids: IdList = Field(default_factory=list)
+    allowed_channel_ids: IdList = Field(default_factory=list)
+
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)
+
+    @field_validator("allowed_user_ids", "allowed_usergroup_ids", "allowed_channel_ids", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _split_ids(value)
+
+    @field_validator("allowed_user_ids")
+    @classmethod
+    def _users(cls, value: list[str]) -> list[str]:
+        return _check_ids(value, _USER_ID, "user")
+
+    @field_validator("allowed_usergroup_ids")
+    @classmethod
+    def _groups(cls, value: list[str]) -> list[str]:
+        return _check_ids(value, _GROUP_ID, "user group")
+
+    @field_validator("allowed_channel_ids")
+    @classmethod
+    def _channels(cls, value: list[str]) -> list[str]:
+        return _check_ids(value, _CHANNEL_ID, "channel")
+
+    @field_validator("slack_team_id", mode="before")
+    @classmethod
+    def _team(cls, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        if not isinstance(value, str) or not _TEAM_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack workspace ID (T...)")
+        return value
+
+    @field_validator("slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("baseten_api_key")
+    @classmethod
+    def _api_key(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _mode_needs_its_secret(self) -> Settings:
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is missing (HTTP mode needs it; set SLACK_APP_TOKEN for Socket Mode instead)"
+            )
+        return self
+
+    @property
+    def mode(self) -> Mode:
+        return Mode.SOCKET if self.slack_app_token is not None else Mode.HTTP
+
+    @property
+    def allowlist_configured(self) -> bool:
+        return bool(self.allowed_user_ids or self.allowed_usergroup_ids)
+
+    def secrets(self) -> list[str]:
+        """The secret values, so logs can be scrubbed of them."""
+        found = [self.slack_bot_token, self.baseten_api_key, self.slack_signing_secret, self.slack_app_token]
+        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the first bad variable and what is wrong with it."""
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"] if part != "__root__"]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not loc:
+        return f"Configuration error: {message}"
+    name = loc[0].upper()
+    if first["type"] == "missing":
+        return f"Configuration error: {name} is missing"
+    return f"Configuration error: {name} {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings or raise ConfigError with one line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(describe_error(error)) from None
