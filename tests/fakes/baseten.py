@@ -1,0 +1,245 @@
+"""A fake of Baseten's training API that follows openapi-training.yaml: over loopback HTTP or as a MockTransport."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.fakes.http import LoopbackServer, Request, Response
+
+API_KEY = "bt-test-key-123456"
+
+H100X8: dict[str, Any] = {
+    "id": "H100x8",
+    "name": "H100 x8",
+    "memory_limit_mib": 1_966_080,
+    "millicpu_limit": 206_000,
+    "gpu_count": 8,
+    "gpu_type": "H100",
+    "gpu_memory_limit_mib": 81_920,
+}
+A10G: dict[str, Any] = {
+    "id": "A10Gx1",
+    "name": "A10G",
+    "memory_limit_mib": 32_768,
+    "millicpu_limit": 7_500,
+    "gpu_count": 1,
+    "gpu_type": "A10G",
+    "gpu_memory_limit_mib": 24_576,
+}
+CPU_ONLY: dict[str, Any] = {
+    "id": "CPU4",
+    "name": "4 vCPU, 16 GiB",
+    "memory_limit_mib": 16_384,
+    "millicpu_limit": 4_000,
+    "gpu_count": 0,
+    "gpu_type": None,
+    "gpu_memory_limit_mib": None,
+}
+
+_JOBS = re.compile(r"^/v1/training_projects/([^/]+)/jobs$")
+_JOB = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)$")
+_RECREATE = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/recreate$")
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    body: Any
+    authorization: str
+
+
+class FakeBaseten:
+    """Projects and jobs in memory; `recreate` really creates a job. Script failures with `fail()`."""
+
+    def __init__(self, api_key: str = API_KEY) -> None:
+        self.api_key = api_key
+        self.projects: dict[str, str] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.seen: list[Seen] = []
+        self.delays: dict[str, float] = defaultdict(float)
+        self._failures: dict[str, deque[Response]] = defaultdict(deque)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server: LoopbackServer | None = None
+
+    # --- data -----------------------------------------------------------------------------------------------
+
+    def add_job(
+        self,
+        project_id: str = "n4q95w5",
+        job_id: str = "p7qr9qv",
+        *,
+        project_name: str = "llama-finetune",
+        name: str | None = "gpt-oss-job",
+        instance: dict[str, Any] | None = None,
+        status: str = "TRAINING_JOB_COMPLETED",
+        node_count: int = 1,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        self.projects[project_id] = project_name
+        now = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+        job = {
+            "id": job_id,
+            "created_at": now.isoformat(),
+            "updated_at": (now + timedelta(hours=2)).isoformat(),
+            "current_status": status,
+            "error_message": None,
+            "instance_type": dict(instance or H100X8),
+            "node_count": node_count,
+            "training_project_id": project_id,
+            "training_project": {"id": project_id, "name": project_name},
+            "name": name,
+            "priority": 0,
+            "availability_model": "dedicated",
+            "user": {"email": "ml@example.com"},
+            **extra,
+        }
+        with self._lock:
+            self.jobs[job_id] = job
+        return job
+
+    def created(self) -> list[dict[str, Any]]:
+        """Jobs made by recreate calls, oldest first."""
+        with self._lock:
+            return [job for job in self.jobs.values() if job.get("recreated_from")]
+
+    def calls(self, kind: str) -> list[Seen]:
+        with self._lock:
+            return [seen for seen in self.seen if _kind(seen.method, seen.path) == kind]
+
+    # --- scripting ------------------------------------------------------------------------------------------
+
+    def fail(self, kind: str, status: int, body: Any = None, *, times: int = 1, **response: Any) -> None:
+        """The next `times` calls of `kind` (search, get, list, recreate) get this answer instead."""
+        for _ in range(times):
+            self._failures[kind].append(Response(status=status, body=body, **response))
+
+    def fail_after_acting(self, kind: str, response: Response) -> None:
+        """The call does its work (a recreate creates the job), then answers with `response`."""
+        self._failures[f"{kind}:after"].append(response)
+
+    # --- serving --------------------------------------------------------------------------------------------
+
+    def route(self, request: Request) -> Response:
+        kind = _kind(request.method, request.path)
+        body = request.json() if request.body else None
+        with self._lock:
+            self.seen.append(Seen(request.method, request.path, body, request.headers.get("authorization", "")))
+            failure = self._failures[kind].popleft() if self._failures[kind] else None
+            after = self._failures[f"{kind}:after"].popleft() if self._failures[f"{kind}:after"] else None
+        delay = self.delays[kind]
+        if failure is not None:
+            failure.delay = failure.delay or delay
+            return failure
+        if request.headers.get("authorization") not in (f"Api-Key {self.api_key}", f"Bearer {self.api_key}"):
+            return Response(401, {"message": "Invalid API key"}, delay=delay)
+        answer = self._answer(kind, request, body)
+        answer.delay = answer.delay or delay
+        if after is not None:
+            after.delay = after.delay or delay
+            return after
+        return answer
+
+    def _answer(self, kind: str, request: Request, body: Any) -> Response:
+        with self._lock:
+            if kind == "search":
+                wanted = (body or {}).get("job_id")
+                project = (body or {}).get("project_id")
+                found = [
+                    job
+                    for job in self.jobs.values()
+                    if wanted in (None, job["id"]) and project in (None, job["training_project_id"])
+                ]
+                found.sort(key=lambda job: job["created_at"], reverse=True)
+                return Response(200, {"training_jobs": found})
+            if kind == "list":
+                match = _JOBS.match(request.path)
+                assert match
+                project_id = match.group(1)
+                if project_id not in self.projects:
+                    return Response(404, {"message": f"Training project {project_id} not found"})
+                jobs = [job for job in self.jobs.values() if job["training_project_id"] == project_id]
+                return Response(200, {"training_project": self._project(project_id), "training_jobs": jobs})
+            if kind in ("get", "recreate"):
+                pattern = _JOB if kind == "get" else _RECREATE
+                match = pattern.match(request.path)
+                assert match
+                project_id, job_id = match.groups()
+                job = self.jobs.get(job_id)
+                if job is None or job["training_project_id"] != project_id:
+                    return Response(404, {"message": f"Training job {job_id} not found"})
+                if kind == "get":
+                    return Response(200, {"training_project": self._project(project_id), "training_job": job})
+                return Response(200, {"training_job": self._recreate(job)})
+        return Response(404, {"message": "Not found"})
+
+    def _project(self, project_id: str) -> dict[str, str]:
+        return {"id": project_id, "name": self.projects[project_id]}
+
+    def _recreate(self, source: dict[str, Any]) -> dict[str, Any]:
+        new_id = f"new{next(self._ids):04d}"
+        now = datetime.now(UTC).isoformat()
+        job = {
+            **source,
+            "id": new_id,
+            "created_at": now,
+            "updated_at": now,
+            "current_status": "TRAINING_JOB_CREATED",
+            "error_message": None,
+            "recreated_from": source["id"],
+        }
+        self.jobs[new_id] = job
+        return {key: value for key, value in job.items() if key != "recreated_from"}
+
+    # --- transports -----------------------------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        """In-process transport; delays are ignored and a dropped connection becomes a ReadError."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            fake_request = Request(
+                method=request.method,
+                path=request.url.path,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=request.content,
+            )
+            response = self.route(fake_request)
+            if response.drop:
+                raise httpx.ReadError("connection dropped", request=request)
+            return httpx.Response(response.status, json=response.body, headers=response.headers)
+
+        return httpx.MockTransport(handle)
+
+    def start(self) -> FakeBaseten:
+        self._server = LoopbackServer(self.route).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return self._server.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+
+def _kind(method: str, path: str) -> str:
+    if path == "/v1/training_jobs/search":
+        return "search"
+    if _RECREATE.match(path):
+        return "recreate"
+    if _JOB.match(path):
+        return "get"
+    if _JOBS.match(path):
+        return "list"
+    return f"{method} {path}"
