@@ -103,18 +103,22 @@ class AccessPolicy:
             return Decision(False, f"Jobs can only be recreated from {allowed}.", "channel_not_allowed")
         if user_id in self.user_ids:
             return Decision(True)
+        unknown = False
         for group_id in self.group_ids:
             assert self._groups is not None
             try:
                 if user_id in self._groups.members(group_id):
                     return Decision(True)
             except MembershipUnknown:
+                # Keep checking the other groups: one unreadable group must not lock out members of the rest.
                 log.exception("could not read the members of user group %s", group_id)
-                return Decision(
-                    False,
-                    "I could not check your user-group membership with Slack just now. Try again in a minute.",
-                    "membership_unknown",
-                )
+                unknown = True
+        if unknown:
+            return Decision(
+                False,
+                "I could not check your user-group membership with Slack just now. Try again in a minute.",
+                "membership_unknown",
+            )
         how = "Ask the bot's admin to add you to ALLOWED_USER_IDS"
         if self.group_ids:
             how += ", or to add you to one of the allowed user groups"

@@ -13,12 +13,14 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
+from bot.audit import AuditTrail
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.recreate import RecreateService
 from bot.runner import Runner
 from bot.settings import Settings
+from bot.store import AuditStore, open_store
 from handlers import CommandDeps, register
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class Collaborators:
     webhook_factory: WebhookFactory = default_webhook
     sleep: Callable[[float], None] = field(default=time.sleep)
     runner: Runner | None = None
+    store: AuditStore | None = None
 
 
 @dataclass
@@ -43,9 +46,11 @@ class Bot:
     runner: Runner
     baseten: BasetenClient
     web_client: WebClient
+    store: AuditStore
 
     def close(self) -> None:
         self.baseten.close()
+        self.store.close()
 
 
 def build_web_client(settings: Settings) -> WebClient:
@@ -58,7 +63,9 @@ def build_web_client(settings: Settings) -> WebClient:
 
 
 def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot:
+    """Raises StoreError when the audit database cannot be opened."""
     parts = collaborators or Collaborators()
+    store = parts.store or open_store(settings.database_url)
     web_client = parts.web_client or build_web_client(settings)
     baseten_kwargs: dict[str, object] = {}
     if parts.baseten_timeout is not None:
@@ -80,7 +87,9 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         groups=groups,
     )
     runner = parts.runner or Runner()
-    service = RecreateService(baseten, Delivery(web_client, parts.webhook_factory), links)
+    delivery = Delivery(web_client, parts.webhook_factory)
+    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit)
+    service = RecreateService(baseten, delivery, links, audit)
     app = App(
         client=web_client,
         signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
@@ -94,10 +103,12 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
-        CommandDeps(policy=policy, service=service, runner=runner, app_hosts=frozenset({app_host.lower()})),
+        CommandDeps(
+            policy=policy, service=service, runner=runner, audit=audit, app_hosts=frozenset({app_host.lower()})
+        ),
     )
     app.error(_last_net)
-    return Bot(app=app, settings=settings, runner=runner, baseten=baseten, web_client=web_client)
+    return Bot(app=app, settings=settings, runner=runner, baseten=baseten, web_client=web_client, store=store)
 
 
 def _last_net(error: Exception, body: dict[str, object]) -> BoltResponse:

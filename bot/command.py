@@ -14,6 +14,7 @@ USAGE_EXAMPLES = (
     "`/recreate-job <job_id>`",
     "`/recreate-job <project_id> <job_id>`",
     "`/recreate-job <link to the job in Baseten>`",
+    "`/recreate-job history [count | job_id]`",
 )
 
 # Characters phones and rich-text editors put around or inside what people type.
@@ -31,6 +32,14 @@ class Help:
 
 
 @dataclass(frozen=True)
+class History:
+    """List recent recreations, or those involving `job_id`."""
+
+    limit: int = 10
+    job_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Recreate:
     """Recreate `job_id`; `project_id` is None when the job must be looked up."""
 
@@ -38,7 +47,10 @@ class Recreate:
     project_id: str | None = None
 
 
-Command = Help | Recreate
+Command = Help | History | Recreate
+
+HISTORY_DEFAULT = 10
+HISTORY_MAX = 50
 
 
 class CommandError(ValueError):
@@ -62,6 +74,8 @@ def parse(text: str, *, app_hosts: frozenset[str] = frozenset()) -> Command:
     words = _tokens(normalize(text))
     if not words or words[0].lower() in _HELP_WORDS:
         return Help()
+    if words[0].lower() == "history":
+        return _history(words[1:], app_hosts)
     if len(words) == 1:
         word = words[0]
         if "://" in word or word.lower().startswith(("app.", "api.", "www.")):
@@ -77,6 +91,23 @@ def parse(text: str, *, app_hosts: frozenset[str] = frozenset()) -> Command:
     )
 
 
+def _history(words: list[str], app_hosts: frozenset[str]) -> History:
+    if not words:
+        return History(limit=HISTORY_DEFAULT)
+    if len(words) > 1:
+        raise CommandError("`history` takes one count or one job ID, like `history 20` or `history p7qr9qv`.")
+    word = words[0]
+    if word.isdigit() and len(word) <= 3:
+        count = int(word)
+        if not 1 <= count <= HISTORY_MAX:
+            raise CommandError(f"`history` shows 1 to {HISTORY_MAX} entries.")
+        return History(limit=count)
+    target = parse(word, app_hosts=app_hosts)
+    if not isinstance(target, Recreate):
+        raise CommandError("`history` takes one count or one job ID, like `history 20` or `history p7qr9qv`.")
+    return History(limit=HISTORY_MAX, job_id=target.job_id)
+
+
 def _job_id(word: str, kind: str) -> str:
     candidate = word.strip(_STRAY).lower()
     if is_hash_id(candidate):
@@ -87,8 +118,11 @@ def _job_id(word: str, kind: str) -> str:
 
 def _from_link(word: str, app_hosts: frozenset[str]) -> Recreate:
     url = word if "://" in word else f"https://{word}"
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. "Invalid IPv6 URL" for a stray "[" or "]" in the host
+        raise CommandError("That link could not be read. Paste the link to the job's page in Baseten.") from None
     if not (host == "baseten.co" or host.endswith(".baseten.co") or host in app_hosts):
         raise CommandError("That link is not a Baseten link. Paste the link to the job's page in Baseten.")
     segments = [segment for segment in parts.path.lower().split("/") if segment]

@@ -42,5 +42,13 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Audit lines are bare JSON objects, one per line, so a log platform can index their fields.
+    audit_handler = logging.StreamHandler(sys.stdout)
+    audit_handler.setFormatter(logging.Formatter("%(message)s"))
+    audit_handler.addFilter(RedactSecrets(secrets))
+    audit = logging.getLogger("recreate_job.audit")
+    audit.handlers[:] = [audit_handler]
+    audit.setLevel(logging.INFO)
+    audit.propagate = False
     # waitress logs every queued task at WARNING under load; that is expected behaviour, not a problem.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -12,6 +12,7 @@ from bot import logs
 from bot.app import build
 from bot.server import serve_http, serve_socket
 from bot.settings import ConfigError, Mode, Settings, load_settings
+from bot.store import StoreError
 
 log = logging.getLogger("bot")
 
@@ -38,7 +39,11 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     logs.configure(settings.log_level, settings.secrets())
-    bot = build(settings)
+    try:
+        bot = build(settings)
+    except StoreError as error:
+        print(f"Start-up error: DATABASE_URL: {error}", file=sys.stderr)
+        return 2
     try:
         team_id = check_slack(bot.web_client, settings)
     except ConfigError as error:

@@ -6,13 +6,14 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 
+from bot.audit import AuditTrail
 from bot.baseten import BasetenClient, BasetenError, NotFound, OutcomeUnknown, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.delivery import Delivery, Posted
 from bot.messages import Message, replies
-from bot.messages.card import job_card, outcome_unknown_card
+from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
+from bot.store import AttemptRecord, Outcome, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +34,19 @@ class RecreateRequest:
     project_id: str | None = None
     command_text: str = ""
 
-
-class Result(StrEnum):
-    CREATED = "created"
-    NOT_FOUND = "not_found"
-    FAILED = "failed"
-    OUTCOME_UNKNOWN = "outcome_unknown"
-    ERROR = "error"
-
-
-@dataclass
-class Outcome:
-    result: Result
-    project_id: str | None = None
-    new_job: TrainingJob | None = None
-    error: str | None = None
-    baseten_ms: float = 0.0
-    posted: Posted | None = None
+    def attempt(self) -> AttemptRecord:
+        """The audit record of this request before anything is sent to Baseten."""
+        return AttemptRecord(
+            request_id=self.request_id,
+            user_id=self.user_id,
+            channel_id=self.channel_id,
+            team_id=self.team_id,
+            command_text=self.command_text,
+            decision=Verdict.ALLOWED,
+            outcome=Outcome.PENDING,
+            source_project_id=self.project_id,
+            source_job_id=self.job_id,
+        )
 
 
 class _NoSuchJob(Exception):
@@ -61,53 +58,71 @@ class _NoSuchJob(Exception):
 class RecreateService:
     """Runs one recreate end to end. Every path ends with the requester knowing what happened."""
 
-    def __init__(self, baseten: BasetenClient, delivery: Delivery, links: DashboardLinks) -> None:
+    def __init__(self, baseten: BasetenClient, delivery: Delivery, links: DashboardLinks, audit: AuditTrail) -> None:
         self._baseten = baseten
         self._delivery = delivery
         self._links = links
+        self._audit = audit
 
-    def run(self, request: RecreateRequest) -> Outcome:
+    def run(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """Recreate, record the result before telling anyone, then tell the requester or the channel."""
         started = time.monotonic()
-        outcome = Outcome(Result.ERROR, project_id=request.project_id)
+        project_id = request.project_id
+        reply: Message | None = None
+        unknown: OutcomeUnknown | None = None
         try:
-            outcome.project_id = self._project_of(request)
-            outcome.new_job = self._baseten.recreate(outcome.project_id, request.job_id)
-            outcome.result = Result.CREATED
+            project_id = self._project_of(request)
+            job = self._baseten.recreate(project_id, request.job_id)
         except _NoSuchJob as missing:
-            outcome.result, outcome.error = Result.NOT_FOUND, "job not found"
-            self._delivery.reply(request.response_url, missing.reply)
+            record = record.with_outcome(outcome=Outcome.NOT_FOUND, error="job not found")
+            reply = missing.reply
         except OutcomeUnknown as error:
-            outcome.result, outcome.error = Result.OUTCOME_UNKNOWN, error.message
+            unknown = error
+            record = record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{error.reason}: {error.message}")
             log.error(
                 "request %s: recreate of %s/%s has an unknown outcome (%s): %s",
                 request.request_id,
-                outcome.project_id,
+                project_id,
                 request.job_id,
                 error.reason,
                 error.message,
             )
-            self._report_unknown(request, outcome.project_id or "", error)
         except NotFound:
-            outcome.result, outcome.error = Result.NOT_FOUND, "job not found"
-            self._delivery.reply(request.response_url, replies.job_not_found(request.job_id, request.project_id))
+            record = record.with_outcome(outcome=Outcome.NOT_FOUND, error="job not found")
+            reply = replies.job_not_found(request.job_id, request.project_id)
         except BasetenError as error:
-            outcome.result, outcome.error = Result.FAILED, f"{type(error).__name__}: {error.message}"
-            log.warning("request %s: Baseten failed: %s", request.request_id, outcome.error)
-            self._delivery.reply(
-                request.response_url,
-                replies.baseten_failed(
-                    error, job_id=request.job_id, project_id=request.project_id, request_id=request.request_id
-                ),
+            record = record.with_outcome(outcome=Outcome.FAILED, error=f"{type(error).__name__}: {error.message}")
+            log.warning("request %s: Baseten failed: %s", request.request_id, record.error)
+            reply = replies.baseten_failed(
+                error, job_id=request.job_id, project_id=request.project_id, request_id=request.request_id
             )
         except Exception as error:
-            outcome.error = f"{type(error).__name__}: {error}"
+            record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             log.exception("request %s: unexpected error before any job was created", request.request_id)
-            self._delivery.reply(request.response_url, replies.internal_error(request.request_id))
-        finally:
-            outcome.baseten_ms = (time.monotonic() - started) * 1000
-        if outcome.new_job is not None:
-            outcome.posted = self._announce(request, outcome.new_job)
-        return outcome
+            reply = replies.internal_error(request.request_id)
+        else:
+            record = record.with_outcome(
+                outcome=Outcome.CREATED,
+                new_job_id=job.id,
+                new_job_status=job.current_status,
+                instance_type=job.instance_type.name,
+                gpus=gpu_count_summary(job),
+            )
+        record = record.with_outcome(source_project_id=project_id, baseten_ms=(time.monotonic() - started) * 1000)
+        # Stored before any reply, so a crash from here on still leaves a record of what Baseten did.
+        self._audit.save(record)
+        if record.outcome is Outcome.CREATED:
+            posted = self._announce(request, job)
+            if posted is not None:
+                record = record.with_outcome(
+                    card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
+                )
+        elif unknown is not None:
+            self._report_unknown(request, project_id or "", unknown)
+        elif reply is not None:
+            self._delivery.reply(request.response_url, reply)
+        self._audit.close(record)
+        return record
 
     def _project_of(self, request: RecreateRequest) -> str:
         if request.project_id is not None:

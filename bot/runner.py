@@ -33,7 +33,7 @@ class Runner:
         with self._lock:
             return self._closing
 
-    def submit(self, work: Callable[[], None], label: str) -> bool:
+    def submit(self, work: Callable[[], object], label: str) -> bool:
         """Start `work` in the background; False when shutting down or full (nothing was started)."""
         with self._lock:
             if self._closing or len(self._in_flight) >= self._max_in_flight:
@@ -41,10 +41,11 @@ class Runner:
             task_id = self._next_id
             self._next_id += 1
             self._in_flight[task_id] = label
-        self._pool.submit(self._run, task_id, work, label)
+            # Inside the lock, so a concurrent drain() cannot shut the pool down between the check and here.
+            self._pool.submit(self._run, task_id, work, label)
         return True
 
-    def _run(self, task_id: int, work: Callable[[], None], label: str) -> None:
+    def _run(self, task_id: int, work: Callable[[], object], label: str) -> None:
         try:
             work()
         except Exception:

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.store import DEFAULT_DATABASE_URL, sqlite_path
+
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
     allowed_usergroup_ids: IdList = Field(default_factory=list)
     allowed_channel_ids: IdList = Field(default_factory=list)
 
+    database_url: str = DEFAULT_DATABASE_URL
+    audit_channel_id: str | None = None
+
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)
@@ -90,6 +95,24 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not _TEAM_ID.match(value):
             raise ValueError(f"{value!r} is not a Slack workspace ID (T...)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        scheme = value.partition(":")[0]
+        if scheme != "sqlite":
+            raise ValueError(f"scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db")
+        sqlite_path(value)
+        return value
+
+    @field_validator("audit_channel_id", mode="before")
+    @classmethod
+    def _audit_channel(cls, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        if not isinstance(value, str) or not _CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
         return value
 
     @field_validator("slack_signing_secret", "slack_app_token", mode="before")

@@ -10,11 +10,14 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.access import AccessPolicy
-from bot.command import CommandError, Help, parse
+from bot.audit import AuditTrail
+from bot.command import CommandError, Help, History, parse
 from bot.messages import Message, replies
+from bot.messages.audit import history
 from bot.recreate import RecreateRequest, RecreateService, new_request_id
 from bot.runner import Runner
 from bot.slack_payloads import SlashCommand
+from bot.store import AttemptRecord, Outcome, StoreError, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,7 @@ class CommandDeps:
     policy: AccessPolicy
     service: RecreateService
     runner: Runner
+    audit: AuditTrail
     command: str = "/recreate-job"
     app_hosts: frozenset[str] = frozenset()
 
@@ -44,6 +48,19 @@ def register(app: App, deps: CommandDeps) -> None:
     app.command(deps.command)(on_command)
 
 
+def _unusable(payload: SlashCommand, request_id: str, outcome: Outcome, refusal: str | None = None) -> AttemptRecord:
+    return AttemptRecord(
+        request_id=request_id,
+        user_id=payload.user_id,
+        channel_id=payload.channel_id,
+        team_id=payload.team_id,
+        command_text=payload.text,
+        decision=Verdict.REFUSED if outcome is Outcome.REFUSED else Verdict.BAD_INPUT,
+        outcome=outcome,
+        refusal=refusal,
+    )
+
+
 def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -> None:
     try:
         payload = SlashCommand.model_validate(raw)
@@ -55,6 +72,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         parsed = parse(payload.text, app_hosts=deps.app_hosts)
     except CommandError as problem:
         log.info("request %s: %s sent unusable text", request_id, payload.user_id)
+        deps.audit.close(_unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)))
         _ack(ack, replies.bad_input(str(problem), deps.command))
         return
     if isinstance(parsed, Help):
@@ -63,7 +81,16 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
     decision = deps.policy.check(user_id=payload.user_id, channel_id=payload.channel_id, team_id=payload.team_id)
     if not decision.allowed:
         log.info("request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code)
+        record = _unusable(payload, request_id, Outcome.REFUSED, decision.code)
+        if isinstance(parsed, History):
+            record = record.with_outcome(source_job_id=parsed.job_id)
+        else:
+            record = record.with_outcome(source_job_id=parsed.job_id, source_project_id=parsed.project_id)
+        deps.audit.close(record, in_background=True)
         _ack(ack, replies.refused(decision.reason))
+        return
+    if isinstance(parsed, History):
+        _ack(ack, _history(deps, parsed, request_id))
         return
     request = RecreateRequest(
         request_id=request_id,
@@ -75,11 +102,32 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         project_id=parsed.project_id,
         command_text=payload.text,
     )
-    if not deps.runner.submit(lambda: _run(deps.service, request), label=f"{request_id} {parsed.job_id}"):
-        _ack(ack, replies.shutting_down() if deps.runner.closing else replies.busy())
+    record = request.attempt()
+    try:
+        deps.audit.open(record)
+    except StoreError:
+        log.exception("request %s: refusing to recreate because the audit trail cannot be written", request_id)
+        _ack(ack, replies.audit_unavailable(request_id))
+        return
+    if not deps.runner.submit(lambda: deps.service.run(request, record), label=f"{request_id} {parsed.job_id}"):
+        closing = deps.runner.closing
+        deps.audit.close(record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"))
+        _ack(ack, replies.shutting_down() if closing else replies.busy())
         return
     _ack(ack, replies.working(parsed.job_id))
 
 
-def _run(service: RecreateService, request: RecreateRequest) -> None:
-    service.run(request)
+def _history(deps: CommandDeps, query: History, request_id: str) -> Message:
+    try:
+        if query.job_id is not None:
+            records = deps.audit.store.involving(query.job_id, query.limit)
+            return history(
+                records,
+                title=f"Recreations involving {query.job_id}",
+                empty=f"No recreation involving `{query.job_id}` is on record.",
+            )
+        records = deps.audit.store.recent(query.limit)
+        return history(records, title=f"Recent recreations ({len(records)})", empty="No recreation is on record yet.")
+    except StoreError:
+        log.exception("request %s: history could not be read", request_id)
+        return replies.audit_unavailable(request_id, reading=True)

@@ -42,6 +42,7 @@ def make_settings(slack: FakeSlack, baseten: FakeBaseten, **overrides: Any) -> S
         "baseten_api_key": API_KEY,
         "baseten_api_url": baseten.url,
         "allowed_user_ids": ALLOWED_USER,
+        "database_url": "sqlite:///:memory:",
     }
     values.update(overrides)
     return load_settings(**values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -214,7 +215,7 @@ def _retry_after(response: httpx.Response) -> float:
             seconds = float(value)
         except (TypeError, ValueError):
             continue
-        if seconds >= 0:
+        if math.isfinite(seconds) and seconds >= 0:
             return seconds
     return 1.0
 

@@ -31,6 +31,12 @@ def gpu_summary(instance: InstanceType, node_count: int = 1) -> str:
     return total
 
 
+def gpu_count_summary(job: TrainingJob) -> str:
+    """`8 × H100`, `16 × H100` across nodes, or `CPU only`: short, for one-line listings."""
+    instance = job.instance_type
+    return f"{job.total_gpus} × {instance.gpu_type}" if instance.has_gpu else "CPU only"
+
+
 def compute_summary(instance: InstanceType) -> str:
     return f"{vcpu(instance.millicpu_limit)} · {gib(instance.memory_limit_mib)} memory"
 
@@ -83,10 +89,10 @@ def job_card(
         ActionsBlock(elements=[ButtonElement(text="Open in Baseten", url=job_url, action_id="open_job")]),
         _footer(request_id),
     ]
-    gpus = f"{job.total_gpus} × {instance.gpu_type}" if instance.has_gpu else "CPU only"
+    gpus = gpu_count_summary(job)
     text = (
-        f"<@{requester_id}> recreated training job {source_job_id} as {job.id} "
-        f"({status_label(job.current_status)}, {escape(instance.name)}, {escape(gpus)}): {job_url}"
+        f"<@{requester_id}> recreated training job {source_job_id} as {escape(job.id)} "
+        f"({escape(status_label(job.current_status))}, {escape(instance.name)}, {escape(gpus)}): {job_url}"
     )
     return Message(text=cut(text, 3000), blocks=blocks)
 

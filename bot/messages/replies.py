@@ -109,6 +109,18 @@ def internal_error(request_id: str) -> Message:
     )
 
 
+def audit_unavailable(request_id: str, *, reading: bool = False) -> Message:
+    if reading:
+        return Message.plain(
+            f":floppy_disk: I could not read the audit trail just now (request {code(request_id)}). "
+            "Try again in a minute, and tell the bot's admin if it persists."
+        )
+    return Message.plain(
+        ":floppy_disk: I cannot write to the audit trail, and I never recreate a job without recording it, "
+        f"so nothing was sent to Baseten. Tell the bot's admin (request {code(request_id)})."
+    )
+
+
 def posted_elsewhere(channel_id: str) -> Message:
     """The card could not go to the channel, so it came to the requester directly."""
     return Message.plain(

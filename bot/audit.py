@@ -1,0 +1,64 @@
+"""The audit trail: every attempt goes to the store, to one JSON log line, and to the audit channel if set."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from bot.delivery import Delivery
+from bot.messages.audit import audit_entry
+from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
+
+log = logging.getLogger(__name__)
+# One JSON object per line, on its own handler (see bot.logs), for log platforms to index.
+json_log = logging.getLogger("recreate_job.audit")
+
+# Typos are kept in the store and the log, not announced to the whole workspace.
+_NOT_POSTED = frozenset({Outcome.PENDING, Outcome.BAD_INPUT})
+
+Defer = Callable[[Callable[[], object], str], bool]
+
+
+class AuditTrail:
+    def __init__(
+        self,
+        store: AuditStore,
+        *,
+        delivery: Delivery | None = None,
+        channel_id: str | None = None,
+        defer: Defer | None = None,
+    ) -> None:
+        self.store = store
+        self._delivery = delivery
+        self._channel_id = channel_id
+        self._defer = defer
+
+    def open(self, record: AttemptRecord) -> None:
+        """Write the attempt before anything is sent to Baseten. Raises StoreError: no unaudited recreate."""
+        self.store.record(record)
+
+    def save(self, record: AttemptRecord) -> bool:
+        """Write a step of the attempt; a failure is logged (with the record) but does not stop the work."""
+        try:
+            self.store.record(record)
+        except StoreError:
+            log.exception("audit write failed for request %s: %s", record.request_id, json.dumps(record.to_log()))
+            return False
+        return True
+
+    def close(self, record: AttemptRecord, *, in_background: bool = False) -> None:
+        """The attempt's final state: stored, logged as one JSON line, and posted to the audit channel."""
+        self.save(record)
+        json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
+        if self._delivery is None or self._channel_id is None or record.outcome in _NOT_POSTED:
+            return
+        delivery, channel_id = self._delivery, self._channel_id
+
+        def post() -> None:
+            if delivery.post(channel_id, audit_entry(record)) is None:
+                log.error("could not post request %s to the audit channel %s", record.request_id, channel_id)
+
+        if in_background and self._defer is not None and self._defer(post, f"audit {record.request_id}"):
+            return
+        post()

@@ -1,0 +1,86 @@
+"""Audit-channel entries and `/recreate-job history` listings, built from stored attempt records."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.baseten.models import status_label
+from bot.messages.format import code, cut, safe, slack_date
+from bot.messages.message import Message
+from bot.store import AttemptRecord, Outcome
+
+MAX_HISTORY = 50
+
+_OUTCOME_WORDS = {
+    Outcome.PENDING: "in progress",
+    Outcome.NOT_FOUND: "job not found",
+    Outcome.FAILED: "failed",
+    Outcome.OUTCOME_UNKNOWN: "outcome unknown",
+    Outcome.ERROR: "error",
+    Outcome.REFUSED: "refused",
+    Outcome.BAD_INPUT: "bad input",
+}
+
+
+def _source(record: AttemptRecord) -> str:
+    if record.source_job_id is None:
+        return "?"
+    return code(record.source_job_id)
+
+
+def _result(record: AttemptRecord) -> str:
+    """`→ new0001 · H100 x8 · Created`, or what became of the attempt instead."""
+    if record.outcome is Outcome.CREATED and record.new_job_id:
+        parts = [f"→ {code(record.new_job_id)}"]
+        if record.instance_type:
+            parts.append(safe(record.instance_type, 100))
+        if record.gpus:
+            parts.append(safe(record.gpus, 100))
+        if record.new_job_status:
+            parts.append(safe(status_label(record.new_job_status), 100))
+        return " · ".join(parts)
+    word = _OUTCOME_WORDS.get(record.outcome, record.outcome.value)
+    detail = f": {safe(record.error, 200)}" if record.error and record.outcome is not Outcome.PENDING else ""
+    return f"→ _{word}_{detail}"
+
+
+def history_line(record: AttemptRecord) -> str:
+    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}"
+
+
+def history(records: list[AttemptRecord], *, title: str, empty: str) -> Message:
+    """One line per attempt, newest first; seen only by the person who asked."""
+    if not records:
+        return Message.plain(empty)
+    blocks: list[Block] = [HeaderBlock(text=cut(title, 150))]
+    lines = [history_line(record) for record in records[:MAX_HISTORY]]
+    # A section holds 3000 characters: pack lines into as few sections as fit.
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > 3000:
+            blocks.append(SectionBlock(text="\n".join(chunk)))
+            chunk = []
+        chunk.append(cut(line, 3000))
+    blocks.append(SectionBlock(text="\n".join(chunk)))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Times are in your time zone. Source → new job.")]))
+    text = cut(f"{title}\n" + "\n".join(lines), 3000)
+    return Message(text=text, blocks=blocks[:50])
+
+
+def audit_entry(record: AttemptRecord) -> Message:
+    """One line in the audit channel: who tried what, where, and what came of it."""
+    where = f"<#{record.channel_id}>" if record.channel_id.startswith(("C", "G")) else "a direct message"
+    if record.outcome is Outcome.REFUSED:
+        text = (
+            f":no_entry: <@{record.user_id}> was refused in {where} ({safe(record.refusal or 'refused', 100)}): "
+            f"`{safe(record.command_text, 200)}`"
+        )
+    else:
+        icon = ":repeat:" if record.outcome is Outcome.CREATED else ":warning:"
+        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}"
+    text = cut(text, 2900)
+    blocks: list[Block] = [
+        SectionBlock(text=text),
+        ContextBlock(elements=[MarkdownTextObject(text=f"request {code(record.request_id)}")]),
+    ]
+    return Message(text=text, blocks=blocks)
