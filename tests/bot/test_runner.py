@@ -1,0 +1,118 @@
+"""Background work after the ack: it runs off the request thread, is bounded, and drains on shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+
+import pytest
+
+from bot.runner import Runner
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """Blocked work waits on this; it is always set at the end so no thread outlives the test."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def test_submit_returns_before_the_work_finishes(release: threading.Event) -> None:
+    runner = Runner(workers=2)
+    started = threading.Event()
+    done = threading.Event()
+
+    def work() -> None:
+        started.set()
+        release.wait(5)
+        done.set()
+
+    assert runner.submit(work, "slow")
+    assert started.wait(2)
+    assert not done.is_set()
+    release.set()
+    assert runner.drain(5) == []
+    assert done.is_set()
+
+
+def test_work_runs_on_another_thread() -> None:
+    runner = Runner(workers=1)
+    seen: list[str] = []
+    runner.submit(lambda: seen.append(threading.current_thread().name), "which thread")
+    assert runner.drain(5) == []
+    assert seen[0].startswith("recreate")
+    assert seen[0] != threading.current_thread().name
+
+
+def test_drain_waits_for_running_work() -> None:
+    runner = Runner(workers=4)
+    finished: list[int] = []
+
+    def work(index: int) -> None:
+        time.sleep(0.05)
+        finished.append(index)
+
+    for index in range(4):
+        runner.submit(partial(work, index), f"task {index}")
+    assert runner.drain(5) == []
+    assert sorted(finished) == [0, 1, 2, 3]
+
+
+def test_drain_returns_what_did_not_finish_in_time(release: threading.Event) -> None:
+    runner = Runner(workers=2)
+    runner.submit(lambda: release.wait(5), "recreate p7qr9qv")
+    runner.submit(lambda: None, "quick")
+    started = time.monotonic()
+    assert runner.drain(0.1) == ["recreate p7qr9qv"]
+    assert time.monotonic() - started < 1
+
+
+def test_no_new_work_after_drain() -> None:
+    runner = Runner(workers=1)
+    assert runner.drain(1) == []
+    ran: list[bool] = []
+    assert not runner.submit(lambda: ran.append(True), "too late")
+    assert runner.closing
+    assert not runner.accepting
+    time.sleep(0.05)
+    assert ran == []
+
+
+def test_a_failing_task_is_logged_and_the_pool_keeps_working(caplog: pytest.LogCaptureFixture) -> None:
+    runner = Runner(workers=1)
+
+    def broken() -> None:
+        raise RuntimeError("bug in the handler")
+
+    ran = threading.Event()
+    with caplog.at_level(logging.ERROR, logger="bot.runner"):
+        assert runner.submit(broken, "recreate p7qr9qv")
+        assert runner.submit(ran.set, "next")
+        assert ran.wait(2)
+        assert runner.drain(5) == []
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "recreate p7qr9qv" in record.getMessage()
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], RuntimeError)
+    assert "bug in the handler" in caplog.text  # the traceback is in the log
+
+
+def test_full_runner_refuses_new_work_until_some_finishes(release: threading.Event) -> None:
+    runner = Runner(workers=1, max_queued=1)
+    assert runner.submit(lambda: release.wait(5), "first")
+    assert runner.submit(lambda: None, "queued")
+    assert not runner.accepting
+    ran: list[bool] = []
+    assert not runner.submit(lambda: ran.append(True), "one too many")
+    release.set()
+    deadline = time.monotonic() + 2
+    while not runner.accepting and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runner.accepting
+    assert runner.submit(lambda: ran.append(True), "after")
+    assert runner.drain(5) == []
+    assert ran == [True]

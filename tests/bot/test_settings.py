@@ -1,0 +1,160 @@
+"""Settings from the environment: what a misconfigured deploy tells the operator, and what it never leaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.settings import ConfigError, Mode, Settings, load_settings
+
+BOT_TOKEN = "xoxb-1111-secret-bot-token"
+API_KEY = "bt-secret-api-key-2222"
+SIGNING = "signing-secret-3333"
+APP_TOKEN = "xapp-1-secret-app-token-4444"
+SECRETS = (BOT_TOKEN, API_KEY, SIGNING, APP_TOKEN)
+
+_VARIABLES = [name.upper() for name in Settings.model_fields]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what each test sets is in the environment."""
+    for name in _VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "slack_bot_token": BOT_TOKEN,
+        "baseten_api_key": API_KEY,
+        "slack_signing_secret": SIGNING,
+    }
+    values.update(overrides)
+    return load_settings(**{key: value for key, value in values.items() if value is not None})
+
+
+def config_error(**overrides: Any) -> str:
+    with pytest.raises(ConfigError) as caught:
+        settings(**overrides)
+    message = str(caught.value)
+    assert "\n" not in message
+    for secret in SECRETS:
+        assert secret not in message
+    return message
+
+
+def test_minimal_valid_settings_run_in_http_mode() -> None:
+    loaded = settings()
+    assert loaded.mode is Mode.HTTP
+    assert loaded.port == 3000
+    assert loaded.log_level == "INFO"
+    assert loaded.allowed_user_ids == []
+    assert not loaded.allowlist_configured
+
+
+@pytest.mark.parametrize("variable", ["SLACK_BOT_TOKEN", "BASETEN_API_KEY"])
+def test_missing_required_secret_names_the_variable(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING)
+    monkeypatch.delenv(variable)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    assert str(caught.value) == f"Configuration error: {variable} is missing"
+
+
+def test_settings_read_from_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("ALLOWED_USER_IDS", "U0AAA1111, W0BBB2222")
+    monkeypatch.setenv("ALLOWED_USERGROUP_IDS", "S0ONCALL1 S0ONCALL2")
+    monkeypatch.setenv("ALLOWED_CHANNEL_IDS", "C0OPS0001")
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    loaded = load_settings(_env_file=None)
+    assert loaded.mode is Mode.SOCKET
+    assert loaded.allowed_user_ids == ["U0AAA1111", "W0BBB2222"]
+    assert loaded.allowed_usergroup_ids == ["S0ONCALL1", "S0ONCALL2"]
+    assert loaded.allowed_channel_ids == ["C0OPS0001"]
+    assert loaded.port == 8080
+    assert loaded.log_level == "DEBUG"
+    assert loaded.allowlist_configured
+
+
+def test_bad_environment_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING)
+    monkeypatch.setenv("ALLOWED_USER_IDS", "U0AAA1111,bob")
+    with pytest.raises(ConfigError, match=r"^Configuration error: ALLOWED_USER_IDS 'bob' is not a Slack user ID$"):
+        load_settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    "value", ["U0AAA1111,W0BBB2222", "U0AAA1111 W0BBB2222", " U0AAA1111 ,\tW0BBB2222, ", "U0AAA1111,,W0BBB2222"]
+)
+def test_user_lists_split_on_commas_or_spaces(value: str) -> None:
+    assert settings(allowed_user_ids=value).allowed_user_ids == ["U0AAA1111", "W0BBB2222"]
+
+
+def test_empty_allowlists_are_empty() -> None:
+    loaded = settings(allowed_user_ids="", allowed_usergroup_ids=" ", allowed_channel_ids="")
+    assert (loaded.allowed_user_ids, loaded.allowed_usergroup_ids, loaded.allowed_channel_ids) == ([], [], [])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable", "says"),
+    [
+        ({"slack_bot_token": "xoxp-1111-secret-bot-token"}, "SLACK_BOT_TOKEN", "xoxb-"),
+        ({"slack_app_token": "xoxb-1-secret-app-token-4444"}, "SLACK_APP_TOKEN", "xapp-"),
+        ({"baseten_api_key": "   "}, "BASETEN_API_KEY", "empty"),
+        ({"allowed_user_ids": "U0AAA1111 bob"}, "ALLOWED_USER_IDS", "'bob'"),
+        ({"allowed_user_ids": "C0OPS0001"}, "ALLOWED_USER_IDS", "user ID"),
+        ({"allowed_usergroup_ids": "U0AAA1111"}, "ALLOWED_USERGROUP_IDS", "user group ID"),
+        ({"allowed_channel_ids": "#ml-oncall"}, "ALLOWED_CHANNEL_IDS", "channel ID"),
+        ({"slack_team_id": "acme"}, "SLACK_TEAM_ID", "workspace ID"),
+        ({"port": "http"}, "PORT", "integer"),
+        ({"port": 0}, "PORT", "greater than or equal to 1"),
+        ({"port": 70000}, "PORT", "less than or equal to 65535"),
+        ({"log_level": "loud"}, "LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ({"baseten_api_url": "not a url"}, "BASETEN_API_URL", "URL"),
+    ],
+)
+def test_malformed_setting_is_named_in_one_line(overrides: dict[str, Any], variable: str, says: str) -> None:
+    message = config_error(**overrides)
+    assert message.startswith(f"Configuration error: {variable} ")
+    assert says in message
+
+
+def test_log_level_is_case_and_space_insensitive() -> None:
+    assert settings(log_level=" warning ").log_level == "WARNING"
+
+
+def test_http_mode_without_signing_secret_names_it() -> None:
+    message = config_error(slack_signing_secret="")
+    assert "SLACK_SIGNING_SECRET" in message
+    assert "SLACK_APP_TOKEN" in message  # and says how to use Socket Mode instead
+
+
+def test_app_token_selects_socket_mode_without_signing_secret() -> None:
+    loaded = settings(slack_signing_secret="", slack_app_token=APP_TOKEN)
+    assert loaded.mode is Mode.SOCKET
+
+
+def test_blank_app_token_means_http_mode() -> None:
+    assert settings(slack_app_token="").mode is Mode.HTTP
+
+
+def test_secrets_never_appear_in_repr_or_str() -> None:
+    loaded = settings(slack_app_token=APP_TOKEN)
+    for shown in (repr(loaded), str(loaded), str(loaded.model_dump())):
+        for secret in SECRETS:
+            assert secret not in shown
+
+
+def test_secrets_lists_every_configured_secret_for_log_scrubbing() -> None:
+    assert set(settings(slack_app_token=APP_TOKEN).secrets()) == set(SECRETS)
+    assert set(settings().secrets()) == {BOT_TOKEN, API_KEY, SIGNING}
