@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,12 +17,14 @@ from bot.access import AccessPolicy, GroupDirectory
 from bot.audit import AuditTrail
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
+from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
-from bot.recreate import RecreateService
+from bot.reconcile import Reconciler
+from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
 from bot.settings import Settings
-from bot.store import AuditStore, open_store
-from handlers import CommandDeps, register
+from bot.store import AuditStore, open_store, utcnow
+from handlers import ButtonDeps, CommandDeps, register
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class Collaborators:
     sleep: Callable[[float], None] = field(default=time.sleep)
     runner: Runner | None = None
     store: AuditStore | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
 
 
 @dataclass
@@ -89,7 +93,9 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
     audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit)
-    service = RecreateService(baseten, delivery, links, audit)
+    rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
+    reconciler = Reconciler(baseten, store, sleep=parts.sleep)
+    service = RecreateService(baseten, delivery, links, audit, rules, reconciler=reconciler, clock=parts.clock)
     app = App(
         client=web_client,
         signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
@@ -105,6 +111,11 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         app,
         CommandDeps(
             policy=policy, service=service, runner=runner, audit=audit, app_hosts=frozenset({app_host.lower()})
+        ),
+        ButtonDeps(
+            confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
+            runner=runner,
+            delivery=delivery,
         ),
     )
     app.error(_last_net)

@@ -55,8 +55,10 @@ class Delivery:
         self._client = client
         self._webhook = webhook_factory
 
-    def reply(self, response_url: str | None, message: Message, *, in_channel: bool = False) -> bool:
-        """Send through the command's response_url; False (logged) when Slack did not take it."""
+    def reply(
+        self, response_url: str | None, message: Message, *, in_channel: bool = False, replace: bool = False
+    ) -> bool:
+        """Send through a response_url; False (logged) when Slack did not take it."""
         if not response_url:
             return False
         try:
@@ -64,6 +66,7 @@ class Delivery:
                 text=message.text,
                 blocks=message.blocks or None,
                 response_type="in_channel" if in_channel else "ephemeral",
+                replace_original=replace or None,
             )
         except (SlackClientError, OSError) as error:
             log.warning("response_url post failed: %s", error)
@@ -72,6 +75,10 @@ class Delivery:
             log.warning("response_url post refused: HTTP %s %s", response.status_code, response.body[:200])
             return False
         return True
+
+    def replace(self, response_url: str | None, message: Message) -> bool:
+        """Replace the message a button was clicked in (through the click's response_url)."""
+        return self.reply(response_url, message, replace=True)
 
     def post(self, channel_id: str, message: Message, *, thread_ts: str | None = None) -> Posted | None:
         try:

@@ -1,26 +1,44 @@
-"""The recreate itself: find the job's project, ask Baseten for a new job, and tell the conversation."""
+"""The recreate itself: look the job up, preview it or go ahead, ask Baseten for a new job, tell the channel."""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.audit import AuditTrail
 from bot.baseten import BasetenClient, BasetenError, NotFound, OutcomeUnknown, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.delivery import Delivery, Posted
-from bot.messages import Message, replies
+from bot.messages import Message, preview, replies
 from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
-from bot.store import AttemptRecord, Outcome, Verdict
+from bot.reconcile import Reconciler
+from bot.settings import ConfirmMode
+from bot.store import AttemptRecord, InFlight, Outcome, Preview, StoreError, Verdict, utcnow
 
 log = logging.getLogger(__name__)
+
+# Tell the requester when Baseten's rate limit makes us wait at least this long.
+_SAY_WAIT_AFTER = 5.0
 
 
 def new_request_id() -> str:
     """A short ID that ties a card's footer, the log lines and the audit record together."""
     return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """When to ask for confirmation and how to guard against duplicates."""
+
+    confirm: ConfirmMode = ConfirmMode.ALWAYS
+    confirm_ttl: int = 600
+    cooldown: int = 600
+    # A lock older than this belonged to a process that died mid-recreate; a recreate never takes this long.
+    in_flight_stale_after: float = 900.0
 
 
 @dataclass(frozen=True)
@@ -48,94 +66,319 @@ class RecreateRequest:
             source_job_id=self.job_id,
         )
 
+    @classmethod
+    def from_preview(cls, shown: Preview) -> RecreateRequest:
+        return cls(
+            request_id=shown.id,
+            user_id=shown.user_id,
+            channel_id=shown.channel_id,
+            team_id=shown.team_id,
+            response_url=shown.response_url,
+            job_id=shown.job_id,
+            project_id=shown.project_id,
+            command_text=shown.command_text,
+        )
 
-class _NoSuchJob(Exception):
-    def __init__(self, message: Message) -> None:
-        super().__init__("job lookup failed")
-        self.reply = message
+
+class _Stop(Exception):
+    """Ends the attempt early with an outcome and a reply for the requester."""
+
+    def __init__(self, outcome: Outcome, error: str, reply: Message) -> None:
+        super().__init__(error)
+        self.outcome = outcome
+        self.error = error
+        self.reply = reply
 
 
 class RecreateService:
-    """Runs one recreate end to end. Every path ends with the requester knowing what happened."""
+    """Runs a recreate end to end. Every path ends with the requester knowing what happened, and a record."""
 
-    def __init__(self, baseten: BasetenClient, delivery: Delivery, links: DashboardLinks, audit: AuditTrail) -> None:
+    def __init__(
+        self,
+        baseten: BasetenClient,
+        delivery: Delivery,
+        links: DashboardLinks,
+        audit: AuditTrail,
+        rules: Rules | None = None,
+        *,
+        reconciler: Reconciler | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._baseten = baseten
         self._delivery = delivery
         self._links = links
         self._audit = audit
+        self._store = audit.store
+        self.rules = rules or Rules()
+        self._reconciler = reconciler or Reconciler(baseten, audit.store)
+        self._clock = clock
 
-    def run(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
-        """Recreate, record the result before telling anyone, then tell the requester or the channel."""
-        started = time.monotonic()
-        project_id = request.project_id
-        reply: Message | None = None
-        unknown: OutcomeUnknown | None = None
+    # --- after the command ---------------------------------------------------------------------------------
+
+    def start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """Look the source job up, then show a preview or, where no confirmation is needed, recreate it."""
         try:
-            project_id = self._project_of(request)
-            job = self._baseten.recreate(project_id, request.job_id)
-        except _NoSuchJob as missing:
-            record = record.with_outcome(outcome=Outcome.NOT_FOUND, error="job not found")
-            reply = missing.reply
-        except OutcomeUnknown as error:
-            unknown = error
-            record = record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{error.reason}: {error.message}")
-            log.error(
-                "request %s: recreate of %s/%s has an unknown outcome (%s): %s",
-                request.request_id,
-                project_id,
-                request.job_id,
-                error.reason,
-                error.message,
+            source = self._lookup(request)
+            record = record.with_outcome(source_project_id=source.training_project_id)
+            self._refuse_if_in_flight(source.id)
+            recent = self._recent(source.id)
+            if not self._needs_preview(source, recent):
+                return self.execute(request, record, source)
+            shown = Preview(
+                id=request.request_id,
+                user_id=request.user_id,
+                channel_id=request.channel_id,
+                team_id=request.team_id,
+                response_url=request.response_url,
+                command_text=request.command_text,
+                project_id=source.training_project_id,
+                job_id=source.id,
+                expires_at=self._clock() + timedelta(seconds=self.rules.confirm_ttl),
             )
-        except NotFound:
-            record = record.with_outcome(outcome=Outcome.NOT_FOUND, error="job not found")
-            reply = replies.job_not_found(request.job_id, request.project_id)
-        except BasetenError as error:
-            record = record.with_outcome(outcome=Outcome.FAILED, error=f"{type(error).__name__}: {error.message}")
-            log.warning("request %s: Baseten failed: %s", request.request_id, record.error)
-            reply = replies.baseten_failed(
-                error, job_id=request.job_id, project_id=request.project_id, request_id=request.request_id
+            self._store.save_preview(shown)
+        except _Stop as stop:
+            return self._finish(request, record.with_outcome(outcome=stop.outcome, error=stop.error), stop.reply)
+        except StoreError:
+            log.exception("request %s: could not save the preview", request.request_id)
+            return self._finish(
+                request,
+                record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
+                replies.audit_unavailable(request.request_id),
             )
-        except Exception as error:
-            record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
-            log.exception("request %s: unexpected error before any job was created", request.request_id)
-            reply = replies.internal_error(request.request_id)
-        else:
-            record = record.with_outcome(
-                outcome=Outcome.CREATED,
-                new_job_id=job.id,
-                new_job_status=job.current_status,
-                instance_type=job.instance_type.name,
-                gpus=gpu_count_summary(job),
-            )
-        record = record.with_outcome(source_project_id=project_id, baseten_ms=(time.monotonic() - started) * 1000)
-        # Stored before any reply, so a crash from here on still leaves a record of what Baseten did.
+        record = record.with_outcome(outcome=Outcome.AWAITING_CONFIRMATION)
         self._audit.save(record)
-        if record.outcome is Outcome.CREATED:
-            posted = self._announce(request, job)
-            if posted is not None:
-                record = record.with_outcome(
-                    card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
+        recent_url = (
+            self._links.job(source.training_project_id, recent.new_job_id) if recent and recent.new_job_id else None
+        )
+        message = preview.preview(
+            source,
+            preview_id=shown.id,
+            recent=recent,
+            recent_url=recent_url,
+            source_url=self._links.job(source.training_project_id, source.id),
+            expires_in=self.rules.confirm_ttl,
+        )
+        if not self._delivery.reply(request.response_url, message):
+            log.error("request %s: the preview could not be shown to %s", request.request_id, request.user_id)
+        return record
+
+    def _lookup(self, request: RecreateRequest) -> TrainingJob:
+        try:
+            if request.project_id is not None:
+                return self._baseten.get_job(request.project_id, request.job_id)
+            matches = [job for job in self._baseten.search_jobs(request.job_id) if job.id == request.job_id]
+        except BasetenError as error:
+            raise self._failure(request, error) from error
+        projects = sorted({job.training_project_id for job in matches})
+        if not projects:
+            raise _Stop(Outcome.NOT_FOUND, "job not found", replies.job_not_found(request.job_id, None))
+        if len(projects) > 1:
+            raise _Stop(Outcome.NOT_FOUND, "job in several projects", replies.ambiguous_job(request.job_id, projects))
+        return matches[0]
+
+    def _refuse_if_in_flight(self, source_job_id: str) -> None:
+        holder = self._store.in_flight(source_job_id, self.rules.in_flight_stale_after, self._clock())
+        if holder is not None:
+            raise _Stop(
+                Outcome.IN_FLIGHT, f"in flight as request {holder.request_id}", preview.in_flight(source_job_id, holder)
+            )
+
+    def _recent(self, source_job_id: str) -> AttemptRecord | None:
+        if self.rules.cooldown <= 0:
+            return None
+        return self._store.last_created(source_job_id, self._clock() - timedelta(seconds=self.rules.cooldown))
+
+    def _needs_preview(self, source: TrainingJob, recent: AttemptRecord | None) -> bool:
+        if recent is not None:
+            return True
+        if self.rules.confirm is ConfirmMode.ALWAYS:
+            return True
+        return self.rules.confirm is ConfirmMode.ACTIVE and source.is_active
+
+    # --- the recreate ---------------------------------------------------------------------------------------
+
+    def execute(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None) -> AttemptRecord:
+        """Recreate under the per-source-job lock; record the result before telling anyone."""
+        started = time.monotonic()
+        lock = InFlight(request.job_id, request.request_id, request.user_id, self._clock())
+        try:
+            holder = self._store.acquire_in_flight(lock, self.rules.in_flight_stale_after)
+        except StoreError:
+            log.exception("request %s: could not take the in-flight lock", request.request_id)
+            return self._finish(
+                request,
+                record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
+                replies.audit_unavailable(request.request_id),
+            )
+        if holder is not None:
+            return self._finish(
+                request,
+                record.with_outcome(outcome=Outcome.IN_FLIGHT, error=f"in flight as request {holder.request_id}"),
+                preview.in_flight(request.job_id, holder),
+            )
+        try:
+            return self._recreate(request, record, source, started)
+        finally:
+            try:
+                self._store.release_in_flight(request.job_id, request.request_id)
+            except StoreError:
+                log.exception("request %s: could not release the in-flight lock (it expires)", request.request_id)
+
+    def _recreate(
+        self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None, started: float
+    ) -> AttemptRecord:
+        project_id = request.project_id or (source.training_project_id if source else None)
+        note: str | None = None
+        try:
+            if source is None:
+                source = self._lookup(request)
+            project_id = source.training_project_id
+            sent_at = self._clock()
+            try:
+                job = self._baseten.recreate(
+                    project_id, request.job_id, on_rate_limit_wait=lambda s: self._say_waiting(request, s)
                 )
-        elif unknown is not None:
-            self._report_unknown(request, project_id or "", unknown)
-        elif reply is not None:
+            except OutcomeUnknown as error:
+                job, note = self._after_unknown(request, record, source, sent_at, error)
+        except _Stop as stop:
+            record = record.with_outcome(outcome=stop.outcome, error=stop.error, source_project_id=project_id)
+            return self._finish(request, record, stop.reply, started)
+        except BasetenError as error:
+            failure = self._failure(request, error)
+            record = record.with_outcome(outcome=failure.outcome, error=failure.error, source_project_id=project_id)
+            return self._finish(request, record, failure.reply, started)
+        except Exception as error:
+            log.exception("request %s: unexpected error before any job was created", request.request_id)
+            record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
+            return self._finish(request, record, replies.internal_error(request.request_id), started)
+        record = record.with_outcome(
+            outcome=Outcome.CREATED,
+            source_project_id=project_id,
+            new_job_id=job.id,
+            new_job_status=job.current_status,
+            instance_type=job.instance_type.name,
+            gpus=gpu_count_summary(job),
+            error=note,
+            baseten_ms=(time.monotonic() - started) * 1000,
+        )
+        # Stored before any reply, so a crash from here on still leaves a record that the job exists.
+        self._audit.save(record)
+        posted = self._announce(request, job, note)
+        if posted is not None:
+            record = record.with_outcome(
+                card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
+            )
+        self._audit.close(record)
+        return record
+
+    def _after_unknown(
+        self,
+        request: RecreateRequest,
+        record: AttemptRecord,
+        source: TrainingJob,
+        sent_at: datetime,
+        error: OutcomeUnknown,
+    ) -> tuple[TrainingJob, str]:
+        """Find out what an unanswered recreate did before saying anything; never send it again."""
+        log.error(
+            "request %s: recreate of %s/%s has an unknown outcome (%s): %s; looking for the job",
+            request.request_id,
+            source.training_project_id,
+            source.id,
+            error.reason,
+            error.message,
+        )
+        self._audit.save(record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{error.reason}: {error.message}"))
+        found = self._reconciler.find(source, sent_at)
+        detail = _UNKNOWN_DETAIL.get(error.reason, "Baseten's answer was lost.").format(status=error.status)
+        if found.job is not None:
+            log.warning("request %s: found job %s created by the unanswered recreate", request.request_id, found.job.id)
+            return found.job, f"Confirmed after an error: {detail} The new job was found in the project."
+        if found.conclusive:
+            retry = self._offer_retry(request, source, detail, found.waited)
+            raise _Stop(Outcome.FAILED, f"{error.reason}: no job appeared (retry offered as {retry})", _NO_REPLY)
+        card = outcome_unknown_card(
+            project_id=source.training_project_id,
+            source_job_id=source.id,
+            requester_id=request.user_id,
+            check_url=self._links.training(),
+            request_id=request.request_id,
+            detail=detail,
+        )
+        self._delivery.card(
+            card,
+            channel_id=request.channel_id,
+            user_id=request.user_id,
+            response_url=request.response_url,
+            what=f"the outcome-unknown notice for {source.id} (request {request.request_id})",
+        )
+        raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{error.reason}: {error.message}", _NO_REPLY)
+
+    def _offer_retry(self, request: RecreateRequest, source: TrainingJob, detail: str, waited: float) -> str:
+        retry = RecreateRequest(
+            request_id=new_request_id(),
+            user_id=request.user_id,
+            channel_id=request.channel_id,
+            team_id=request.team_id,
+            response_url=request.response_url,
+            job_id=source.id,
+            project_id=source.training_project_id,
+            command_text=f"retry of request {request.request_id}",
+        )
+        try:
+            self._store.save_preview(
+                Preview(
+                    id=retry.request_id,
+                    user_id=retry.user_id,
+                    channel_id=retry.channel_id,
+                    team_id=retry.team_id,
+                    response_url=retry.response_url,
+                    command_text=retry.command_text,
+                    project_id=source.training_project_id,
+                    job_id=source.id,
+                    expires_at=self._clock() + timedelta(seconds=self.rules.confirm_ttl),
+                )
+            )
+            self._audit.save(retry.attempt().with_outcome(outcome=Outcome.AWAITING_CONFIRMATION))
+        except StoreError:
+            log.exception("request %s: could not save the retry offer", request.request_id)
+        message = preview.retry_offer(
+            retry_id=retry.request_id,
+            job_id=source.id,
+            project_id=source.training_project_id,
+            waited=round(waited),
+            detail=detail,
+        )
+        self._delivery.reply(request.response_url, message)
+        return retry.request_id
+
+    def _say_waiting(self, request: RecreateRequest, seconds: float) -> None:
+        if seconds >= _SAY_WAIT_AFTER:
+            self._delivery.reply(request.response_url, replies.rate_limit_wait(request.job_id, seconds))
+
+    # --- endings -------------------------------------------------------------------------------------------
+
+    def _failure(self, request: RecreateRequest, error: BasetenError) -> _Stop:
+        if isinstance(error, NotFound):
+            return _Stop(Outcome.NOT_FOUND, "job not found", replies.job_not_found(request.job_id, request.project_id))
+        log.warning("request %s: Baseten failed: %s: %s", request.request_id, type(error).__name__, error.message)
+        reply = replies.baseten_failed(
+            error, job_id=request.job_id, project_id=request.project_id, request_id=request.request_id
+        )
+        return _Stop(Outcome.FAILED, f"{type(error).__name__}: {error.message}", reply)
+
+    def _finish(
+        self, request: RecreateRequest, record: AttemptRecord, reply: Message, started: float | None = None
+    ) -> AttemptRecord:
+        if started is not None:
+            record = record.with_outcome(baseten_ms=(time.monotonic() - started) * 1000)
+        self._audit.save(record)
+        if reply is not _NO_REPLY:
             self._delivery.reply(request.response_url, reply)
         self._audit.close(record)
         return record
 
-    def _project_of(self, request: RecreateRequest) -> str:
-        if request.project_id is not None:
-            return request.project_id
-        matches = [job for job in self._baseten.search_jobs(request.job_id) if job.id == request.job_id]
-        projects = sorted({job.training_project_id for job in matches})
-        if not projects:
-            raise _NoSuchJob(replies.job_not_found(request.job_id, None))
-        if len(projects) > 1:
-            raise _NoSuchJob(replies.ambiguous_job(request.job_id, projects))
-        return projects[0]
-
-    def _announce(self, request: RecreateRequest, job: TrainingJob) -> Posted | None:
+    def _announce(self, request: RecreateRequest, job: TrainingJob, note: str | None) -> Posted | None:
         """Post the card. A job now exists, so no failure here may hide its ID."""
         url = self._links.job(job.training_project_id, job.id)
         log.info(
@@ -154,6 +397,7 @@ class RecreateService:
                 requester_id=request.user_id,
                 job_url=url,
                 request_id=request.request_id,
+                note=note,
             )
         except Exception:
             log.exception("request %s: could not build the card for new job %s", request.request_id, job.id)
@@ -168,25 +412,12 @@ class RecreateService:
             what=f"the card for new job {job.id} (request {request.request_id})",
         )
 
-    def _report_unknown(self, request: RecreateRequest, project_id: str, error: OutcomeUnknown) -> None:
-        detail = {
-            "timeout": "Baseten did not answer in time.",
-            "connection_lost": "the connection to Baseten dropped before it answered.",
-            "server_error": f"Baseten answered with an error (HTTP {error.status}) after receiving the request.",
-            "unreadable_response": "Baseten accepted the request but its answer could not be read.",
-        }.get(error.reason, "Baseten's answer was lost.")
-        card = outcome_unknown_card(
-            project_id=project_id,
-            source_job_id=request.job_id,
-            requester_id=request.user_id,
-            check_url=self._links.training(),
-            request_id=request.request_id,
-            detail=detail,
-        )
-        self._delivery.card(
-            card,
-            channel_id=request.channel_id,
-            user_id=request.user_id,
-            response_url=request.response_url,
-            what=f"the outcome-unknown notice for {project_id}/{request.job_id} (request {request.request_id})",
-        )
+
+_NO_REPLY = Message(text="")
+
+_UNKNOWN_DETAIL = {
+    "timeout": "Baseten did not answer in time.",
+    "connection_lost": "The connection to Baseten dropped before it answered.",
+    "server_error": "Baseten answered with an error (HTTP {status}) after receiving the request.",
+    "unreadable_response": "Baseten accepted the request but its answer could not be read.",
+}

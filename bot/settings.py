@@ -21,6 +21,13 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
 
+class ConfirmMode(StrEnum):
+    ALWAYS = "always"
+    ACTIVE = "active"
+    """Only when the source job is still pending, deploying or running."""
+    NEVER = "never"
+
+
 class Mode(StrEnum):
     SOCKET = "socket"
     HTTP = "http"
@@ -63,6 +70,11 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     audit_channel_id: str | None = None
+
+    confirm: ConfirmMode = ConfirmMode.ALWAYS
+    # A preview's buttons answer through the command's response_url, which Slack keeps for 30 minutes.
+    confirm_ttl: int = Field(default=600, ge=30, le=1800)
+    recreate_cooldown: int = Field(default=600, ge=0, le=7 * 86400)
 
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -119,6 +131,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("confirm", mode="before")
+    @classmethod
+    def _confirm(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

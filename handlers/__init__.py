@@ -5,12 +5,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.link_button import register as register_link_button
+from handlers.preview_buttons import ButtonDeps
+from handlers.preview_buttons import register as register_preview_buttons
 from handlers.recreate_command import CommandDeps
 from handlers.recreate_command import register as register_recreate_command
 
-__all__ = ["CommandDeps", "register"]
+__all__ = ["ButtonDeps", "CommandDeps", "register"]
 
 
-def register(app: App, deps: CommandDeps) -> None:
-    register_recreate_command(app, deps)
+def register(app: App, command: CommandDeps, buttons: ButtonDeps) -> None:
+    register_recreate_command(app, command)
+    register_preview_buttons(app, buttons)
     register_link_button(app)

@@ -16,6 +16,7 @@ from bot.messages import Message, replies
 from bot.messages.audit import history
 from bot.recreate import RecreateRequest, RecreateService, new_request_id
 from bot.runner import Runner
+from bot.settings import ConfirmMode
 from bot.slack_payloads import SlashCommand
 from bot.store import AttemptRecord, Outcome, StoreError, Verdict
 
@@ -109,12 +110,15 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         log.exception("request %s: refusing to recreate because the audit trail cannot be written", request_id)
         _ack(ack, replies.audit_unavailable(request_id))
         return
-    if not deps.runner.submit(lambda: deps.service.run(request, record), label=f"{request_id} {parsed.job_id}"):
+    if not deps.runner.submit(lambda: deps.service.start(request, record), label=f"{request_id} {parsed.job_id}"):
         closing = deps.runner.closing
         deps.audit.close(record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"))
         _ack(ack, replies.shutting_down() if closing else replies.busy())
         return
-    _ack(ack, replies.working(parsed.job_id))
+    if deps.service.rules.confirm is ConfirmMode.NEVER:
+        _ack(ack, replies.working(parsed.job_id))
+    else:
+        _ack(ack, replies.checking(parsed.job_id))
 
 
 def _history(deps: CommandDeps, query: History, request_id: str) -> Message:

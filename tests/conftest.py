@@ -13,7 +13,7 @@ from bot.app import Bot, Collaborators, build
 from bot.settings import Settings, load_settings
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
-from tests.signing import SIGNING_SECRET, command_body, signed_headers
+from tests.signing import SIGNING_SECRET, action_body, command_body, signed_headers
 
 ALLOWED_USER = "UALLOWED01"
 
@@ -43,6 +43,7 @@ def make_settings(slack: FakeSlack, baseten: FakeBaseten, **overrides: Any) -> S
         "baseten_api_url": baseten.url,
         "allowed_user_ids": ALLOWED_USER,
         "database_url": "sqlite:///:memory:",
+        "confirm": "never",
     }
     values.update(overrides)
     return load_settings(**values)
@@ -65,6 +66,13 @@ class Harness:
         body = command_body(text, **fields)
         request = BoltRequest(body=body, headers=headers or signed_headers(body))
         return self.bot.app.dispatch(request), fields["response_url"]
+
+    def click(self, action_id: str, value: str, **fields: Any) -> BoltResponse:
+        """Dispatch a signed button click; its response_url is `click<n>` on the fake Slack unless given."""
+        self._sent += 1
+        fields.setdefault("response_url", self.slack.response_url(f"click{self._sent}"))
+        body = action_body(action_id, value, **fields)
+        return self.bot.app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
 
     def drain(self) -> None:
         """Wait for background work to finish (the runner then refuses new work)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlencode
 
@@ -46,3 +47,37 @@ def command_body(
             "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         }
     )
+
+
+def action_body(
+    action_id: str,
+    value: str,
+    *,
+    user_id: str = "UALLOWED01",
+    channel_id: str = "CCHANNEL01",
+    team_id: str = "T0TEAM0001",
+    response_url: str = "http://127.0.0.1:9/response/none",
+) -> str:
+    """A block_actions payload for a button click, form-encoded as Slack sends it."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "username": "someone", "team_id": team_id},
+        "api_app_id": "A0APP00001",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "channel": {"id": channel_id, "name": "ml-oncall"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "Recreate"},
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})

@@ -87,10 +87,15 @@ class BasetenClient:
         path = f"/v1/training_projects/{_checked(project_id)}/jobs"
         return _parse(self._call("GET", path, None, idempotent=True), JobsResponse).training_jobs
 
-    def recreate(self, project_id: str, job_id: str) -> TrainingJob:
-        """Start a new job with the source job's configuration. Not idempotent: see the class docstring."""
+    def recreate(
+        self, project_id: str, job_id: str, *, on_rate_limit_wait: Callable[[float], None] | None = None
+    ) -> TrainingJob:
+        """Start a new job with the source job's configuration. Not idempotent: see the class docstring.
+
+        `on_rate_limit_wait(seconds)` is called before each wait on a 429, so the requester can be told.
+        """
         path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/recreate"
-        response = self._call("POST", path, {}, idempotent=False)
+        response = self._call("POST", path, {}, idempotent=False, on_rate_limit_wait=on_rate_limit_wait)
         try:
             return _parse(response, JobResponse).training_job
         except BasetenError as error:
@@ -104,7 +109,15 @@ class BasetenClient:
 
     # --- transport and retry policy ----------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None, *, idempotent: bool) -> httpx.Response:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        *,
+        idempotent: bool,
+        on_rate_limit_wait: Callable[[float], None] | None = None,
+    ) -> httpx.Response:
         waited_for_rate_limit = 0.0
         failures = 0
         while True:
@@ -141,8 +154,9 @@ class BasetenClient:
                         retry_after=retry_after,
                     )
                 waited_for_rate_limit += retry_after
-                if self._on_rate_limit_wait is not None:
-                    self._on_rate_limit_wait(retry_after)
+                for hook in (self._on_rate_limit_wait, on_rate_limit_wait):
+                    if hook is not None:
+                        hook(retry_after)
                 self._sleep(retry_after)
                 continue
             if response.status_code >= 500:
@@ -193,9 +207,10 @@ def _error_message(response: httpx.Response) -> str:
     if isinstance(data, dict):
         for key in ("message", "detail", "error"):
             value = data.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-            if value:
+            if isinstance(value, str):
+                if value.strip():
+                    return value.strip()
+            elif value:
                 return json.dumps(value)[:500]
     text = response.text.strip()
     return text[:500] if text else f"HTTP {response.status_code}"

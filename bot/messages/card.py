@@ -108,8 +108,8 @@ def outcome_unknown_card(
 ) -> Message:
     """Baseten may or may not have started a job: say so plainly so nobody re-runs it blind."""
     text = (
-        f":warning: <@{requester_id}> asked to recreate {code(source_job_id)} in project {code(project_id)}, "
-        f"but {safe(detail, 500)} A new job *may or may not* have been created. "
+        f":warning: <@{requester_id}> asked to recreate {code(source_job_id)} in project {code(project_id)}. "
+        f"{safe(detail, 500)} A new job *may or may not* have been created. "
         "Check the project's jobs in Baseten before trying again, so it does not run twice."
     )
     blocks: list[Block] = [

@@ -42,6 +42,17 @@ def working(job_id: str) -> Message:
     return Message.plain(f":hourglass_flowing_sand: Recreating {code(job_id)}… I'll post the new job here.")
 
 
+def checking(job_id: str) -> Message:
+    return Message.plain(f":mag: Looking up {code(job_id)}… you'll see what would be recreated before anything starts.")
+
+
+def rate_limit_wait(job_id: str, seconds: float) -> Message:
+    return Message.plain(
+        f":snail: Baseten is rate limiting the bot; recreating {code(job_id)} in about {round(seconds)} seconds. "
+        "No need to run the command again."
+    )
+
+
 def shutting_down() -> Message:
     return Message.plain(
         ":hourglass: The bot is restarting and is not taking new commands. Nothing was sent to Baseten; "

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bot.store.records import AttemptRecord, AuditStore, Outcome, StoreError, Verdict
+from bot.store.records import (
+    AttemptRecord,
+    AuditStore,
+    InFlight,
+    Outcome,
+    Preview,
+    PreviewState,
+    StoreError,
+    Verdict,
+    utcnow,
+)
 from bot.store.sqlite import SqliteAuditStore
 
-__all__ = ["AttemptRecord", "AuditStore", "Outcome", "SqliteAuditStore", "StoreError", "Verdict", "open_store"]
+__all__ = [
+    "AttemptRecord",
+    "AuditStore",
+    "InFlight",
+    "Outcome",
+    "Preview",
+    "PreviewState",
+    "SqliteAuditStore",
+    "StoreError",
+    "Verdict",
+    "open_store",
+    "utcnow",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///recreate-job.db"
 
@@ -27,5 +49,9 @@ def open_store(database_url: str) -> AuditStore:
     """Open (creating and migrating as needed) the store named by `database_url`. Raises StoreError."""
     scheme = urlsplit(database_url).scheme
     if scheme == "sqlite":
-        return SqliteAuditStore(sqlite_path(database_url))
+        try:
+            path = sqlite_path(database_url)
+        except ValueError as error:
+            raise StoreError(f"DATABASE_URL {error}") from None
+        return SqliteAuditStore(path)
     raise StoreError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db")

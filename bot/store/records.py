@@ -24,6 +24,11 @@ class Outcome(StrEnum):
     ERROR = "error"
     REFUSED = "refused"
     BAD_INPUT = "bad_input"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    IN_FLIGHT = "in_flight"
+    """Refused because another recreate of the same source job was under way."""
 
 
 def utcnow() -> datetime:
@@ -67,12 +72,47 @@ class AttemptRecord:
         return {"event": "recreate_attempt", **data}
 
 
+class PreviewState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A recreate waiting for its requester's click. `id` is the request ID of its attempt record."""
+
+    id: str
+    user_id: str
+    channel_id: str
+    team_id: str | None
+    response_url: str | None
+    command_text: str
+    project_id: str
+    job_id: str
+    expires_at: datetime
+    state: PreviewState = PreviewState.PENDING
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A recreate under way for `source_job_id`: the lock that stops a second one."""
+
+    source_job_id: str
+    request_id: str
+    user_id: str
+    started_at: datetime
+
+
 class StoreError(Exception):
     """The store could not be read or written; commands that need it are refused."""
 
 
 class AuditStore(Protocol):
-    """Durable storage of attempts. SQLite today; a server database can implement the same methods."""
+    """Durable storage of attempts, previews and in-flight locks. SQLite today; a server database can implement
+    the same methods."""
 
     def record(self, record: AttemptRecord) -> None:
         """Insert a new attempt, or replace it by `request_id`. Raises StoreError."""
@@ -84,5 +124,25 @@ class AuditStore(Protocol):
 
     def involving(self, job_id: str, limit: int) -> list[AttemptRecord]:
         """Attempts whose source or new job is `job_id`, newest first."""
+
+    def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        """The newest attempt that created a job from `source_job_id` at or after `since`."""
+
+    def is_recorded_new_job(self, job_id: str) -> bool:
+        """Whether some attempt already names `job_id` as the job it created."""
+
+    def save_preview(self, preview: Preview) -> None: ...
+
+    def get_preview(self, preview_id: str) -> Preview | None: ...
+
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime) -> bool:
+        """Move a pending, unexpired preview to `state`; True for exactly one caller across all processes."""
+
+    def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
+        """Take the lock for `lock.source_job_id`; returns the other holder if someone has it (stale ones expire)."""
+
+    def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None: ...
+
+    def release_in_flight(self, source_job_id: str, request_id: str) -> None: ...
 
     def close(self) -> None: ...

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store.records import AttemptRecord, Outcome, StoreError, Verdict
+from bot.store.records import AttemptRecord, InFlight, Outcome, Preview, PreviewState, StoreError, Verdict
 
 # Each entry moves the schema from version N to N+1 (PRAGMA user_version). Never edit a released entry:
 # append a new one, so files written by an older bot are migrated when a newer one opens them.
@@ -47,10 +48,33 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE attempts ADD COLUMN card_channel_id TEXT;
     ALTER TABLE attempts ADD COLUMN card_ts TEXT;
     """,
+    # Confirmations that any process can complete, and the per-source-job lock against duplicate recreates.
+    """
+    CREATE TABLE previews (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        team_id TEXT,
+        response_url TEXT,
+        command_text TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE in_flight (
+        source_job_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        started_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = [f.name for f in fields(AttemptRecord)]
+_PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
 
 
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
@@ -74,21 +98,42 @@ def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int
     return int(version)
 
 
+def _use_wal(db: sqlite3.Connection, patience: float = 10.0) -> None:
+    """Switch a file to WAL. SQLite answers "database is locked" at once, without its busy handler, while another
+    connection is switching the same new file, so several processes starting together wait and retry here."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 class SqliteAuditStore:
     """One connection guarded by a lock; WAL so readers never wait on the writer, busy_timeout for other processes."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        db: sqlite3.Connection | None = None
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout = 10000")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            migrate(self._db)
-        except sqlite3.Error as error:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            _use_wal(db)
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+        except (sqlite3.Error, OSError, StoreError) as error:
+            # OSError: the parent "directory" is a file, or cannot be created. Never leave a half-open file behind.
+            if db is not None:
+                db.close()
+            if isinstance(error, StoreError):
+                raise
             raise StoreError(f"cannot open the audit database {self.path}: {error}") from error
+        self._db = db
         self._lock = threading.Lock()
 
     @contextmanager
@@ -116,6 +161,93 @@ class SqliteAuditStore:
         return self._select(
             "WHERE (source_job_id = ? OR new_job_id = ?) ORDER BY created_at DESC LIMIT ?", (job_id, job_id, limit)
         )
+
+    def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        rows = self._select(
+            "WHERE source_job_id = ? AND outcome = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1",
+            (source_job_id, Outcome.CREATED, _to_sql(since)),
+        )
+        return rows[0] if rows else None
+
+    def is_recorded_new_job(self, job_id: str) -> bool:
+        with self._locked("read") as db:
+            return db.execute("SELECT 1 FROM attempts WHERE new_job_id = ? LIMIT 1", (job_id,)).fetchone() is not None
+
+    def save_preview(self, preview: Preview) -> None:
+        values = [_to_sql(getattr(preview, name)) for name in _PREVIEW_COLUMNS]
+        placeholders = ", ".join("?" for _ in _PREVIEW_COLUMNS)
+        with self._locked("write to") as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO previews ({', '.join(_PREVIEW_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+                values,
+            )
+
+    def get_preview(self, preview_id: str) -> Preview | None:
+        with self._locked("read") as db:
+            row = db.execute(
+                f"SELECT {', '.join(_PREVIEW_COLUMNS)} FROM previews WHERE id = ?",  # noqa: S608
+                (preview_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        values = dict(zip(_PREVIEW_COLUMNS, row, strict=True))
+        for name in ("expires_at", "created_at"):
+            values[name] = datetime.fromisoformat(values[name])
+        values["state"] = PreviewState(values["state"])
+        return Preview(**values)
+
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime) -> bool:
+        # One UPDATE decides: of any number of clicks, in any number of processes, exactly one sees rowcount 1.
+        expiry = "" if state is PreviewState.EXPIRED else "AND expires_at > ?"
+        params: tuple[Any, ...] = (state, preview_id, PreviewState.PENDING)
+        if expiry:
+            params += (_to_sql(now),)
+        with self._locked("write to") as db:
+            cursor = db.execute(f"UPDATE previews SET state = ? WHERE id = ? AND state = ? {expiry}", params)  # noqa: S608
+            return cursor.rowcount == 1
+
+    def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
+        stale = _to_sql(lock.started_at - timedelta(seconds=stale_after))
+        with self._locked("write to") as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(
+                    "DELETE FROM in_flight WHERE source_job_id = ? AND started_at < ?", (lock.source_job_id, stale)
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO in_flight (source_job_id, request_id, user_id, started_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (lock.source_job_id, lock.request_id, lock.user_id, _to_sql(lock.started_at)),
+                )
+                holder = self._holder(db, lock.source_job_id)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        if holder is None or holder.request_id == lock.request_id:
+            return None
+        return holder
+
+    def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None:
+        with self._locked("read") as db:
+            holder = self._holder(db, source_job_id)
+        if holder is None or holder.started_at < now - timedelta(seconds=stale_after):
+            return None
+        return holder
+
+    def release_in_flight(self, source_job_id: str, request_id: str) -> None:
+        with self._locked("write to") as db:
+            db.execute("DELETE FROM in_flight WHERE source_job_id = ? AND request_id = ?", (source_job_id, request_id))
+
+    @staticmethod
+    def _holder(db: sqlite3.Connection, source_job_id: str) -> InFlight | None:
+        row = db.execute(
+            "SELECT source_job_id, request_id, user_id, started_at FROM in_flight WHERE source_job_id = ?",
+            (source_job_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return InFlight(row[0], row[1], row[2], datetime.fromisoformat(row[3]))
 
     def close(self) -> None:
         with self._lock:

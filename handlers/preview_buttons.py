@@ -1,0 +1,52 @@
+"""The preview's buttons: Recreate, Retry and Cancel. Acknowledged at once; the checks and work run after."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack, App
+
+from bot.confirm import Confirmations
+from bot.delivery import Delivery
+from bot.messages import replies
+from bot.messages.preview import CANCEL_ACTION, CONFIRM_ACTION, RETRY_ACTION
+from bot.runner import Runner
+from bot.slack_payloads import ButtonClick
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ButtonDeps:
+    confirmations: Confirmations
+    runner: Runner
+    delivery: Delivery
+
+
+def register(app: App, deps: ButtonDeps) -> None:
+    def on_confirm(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _dispatch(deps, body, deps.confirmations.confirm)
+
+    def on_cancel(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _dispatch(deps, body, deps.confirmations.cancel)
+
+    app.action(CONFIRM_ACTION)(on_confirm)
+    app.action(RETRY_ACTION)(on_confirm)
+    app.action(CANCEL_ACTION)(on_cancel)
+
+
+def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Any) -> None:
+    try:
+        click = ButtonClick.model_validate(body)
+    except ValidationError:
+        log.warning("ignored a button click without user or action")
+        return
+    label = f"{click.action.action_id} {click.action.value}"
+    if not deps.runner.submit(lambda: handle(click), label=label):
+        message = replies.shutting_down() if deps.runner.closing else replies.busy()
+        deps.delivery.reply(click.response_url, message)
