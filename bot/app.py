@@ -19,6 +19,7 @@ from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
+from bot.follow import Follower, FollowRules
 from bot.reconcile import Reconciler
 from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
@@ -51,8 +52,11 @@ class Bot:
     baseten: BasetenClient
     web_client: WebClient
     store: AuditStore
+    follower: Follower | None = None
 
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
         self.baseten.close()
         self.store.close()
 
@@ -95,7 +99,10 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit)
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reconciler = Reconciler(baseten, store, sleep=parts.sleep)
-    service = RecreateService(baseten, delivery, links, audit, rules, reconciler=reconciler, clock=parts.clock)
+    follower = _follower(settings, parts, store, delivery, web_client, links) if settings.follow else None
+    service = RecreateService(
+        baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
+    )
     app = App(
         client=web_client,
         signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
@@ -119,7 +126,42 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         ),
     )
     app.error(_last_net)
-    return Bot(app=app, settings=settings, runner=runner, baseten=baseten, web_client=web_client, store=store)
+    return Bot(
+        app=app,
+        settings=settings,
+        runner=runner,
+        baseten=baseten,
+        web_client=web_client,
+        store=store,
+        follower=follower,
+    )
+
+
+def _follower(
+    settings: Settings,
+    parts: Collaborators,
+    store: AuditStore,
+    delivery: Delivery,
+    web_client: WebClient,
+    links: DashboardLinks,
+) -> Follower:
+    # Its own client: a poll must not sit out a 429 or retry inside the loop; the follower reschedules instead.
+    polling = BasetenClient(
+        settings.baseten_api_key.get_secret_value(),
+        str(settings.baseten_api_url),
+        transport=parts.baseten_transport,
+        attempts=2,
+        max_rate_limit_wait=0,
+        sleep=parts.sleep,
+        timeout=httpx.Timeout(10.0, read=30.0),
+    )
+    rules = FollowRules(
+        interval=settings.follow_interval,
+        follow_for=settings.follow_for,
+        cap=settings.follow_max,
+        max_interval=max(600.0, settings.follow_interval),
+    )
+    return Follower(polling, store, delivery, web_client, links, rules, clock=parts.clock)
 
 
 def _last_net(error: Exception, body: dict[str, object]) -> BoltResponse:

@@ -13,6 +13,7 @@ from bot.audit import AuditTrail
 from bot.baseten import BasetenClient, BasetenError, NotFound, OutcomeUnknown, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.delivery import Delivery, Posted
+from bot.follow import Follower
 from bot.messages import Message, preview, replies
 from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
 from bot.reconcile import Reconciler
@@ -102,6 +103,7 @@ class RecreateService:
         rules: Rules | None = None,
         *,
         reconciler: Reconciler | None = None,
+        follower: Follower | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._baseten = baseten
@@ -111,6 +113,7 @@ class RecreateService:
         self._store = audit.store
         self.rules = rules or Rules()
         self._reconciler = reconciler or Reconciler(baseten, audit.store)
+        self._follower = follower
         self._clock = clock
 
     # --- after the command ---------------------------------------------------------------------------------
@@ -269,6 +272,17 @@ class RecreateService:
                 card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
             )
         self._audit.close(record)
+        if self._follower is not None:
+            self._follower.follow(
+                job,
+                request_id=request.request_id,
+                requester_id=request.user_id,
+                source_job_id=request.job_id,
+                channel_id=request.channel_id,
+                card_channel_id=posted.channel_id if posted else None,
+                card_ts=posted.ts if posted else None,
+                response_url=request.response_url,
+            )
         return record
 
     def _after_unknown(

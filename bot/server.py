@@ -61,11 +61,17 @@ def _drain(bot: Bot) -> None:
     bot.close()
 
 
+def _start_following(bot: Bot) -> None:
+    if bot.follower is not None:
+        bot.follower.start()
+
+
 def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] | None = None) -> None:  # noqa: S104
     server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
     port = int(server.effective_port)  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
+    _start_following(bot)
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
     if ready is not None:
         ready(port)
@@ -79,6 +85,7 @@ def serve_socket(bot: Bot) -> None:
     assert bot.settings.slack_app_token is not None
     handler = SocketModeHandler(bot.app, bot.settings.slack_app_token.get_secret_value(), concurrency=16)
     handler.connect()  # type: ignore[no-untyped-call]
+    _start_following(bot)
     log.info("Socket Mode: connected to Slack")
     _wait_for_stop_signal()
     # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.

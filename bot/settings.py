@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     confirm_ttl: int = Field(default=600, ge=30, le=1800)
     recreate_cooldown: int = Field(default=600, ge=0, le=7 * 86400)
 
+    follow: bool = True
+    follow_for: int = Field(default=86400, ge=60, le=30 * 86400)
+    follow_interval: int = Field(default=30, ge=5, le=3600)
+    follow_max: int = Field(default=100, ge=1, le=10000)
+
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)

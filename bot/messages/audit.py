@@ -19,6 +19,10 @@ _OUTCOME_WORDS = {
     Outcome.ERROR: "error",
     Outcome.REFUSED: "refused",
     Outcome.BAD_INPUT: "bad input",
+    Outcome.AWAITING_CONFIRMATION: "awaiting confirmation",
+    Outcome.CANCELLED: "cancelled",
+    Outcome.EXPIRED: "not confirmed in time",
+    Outcome.IN_FLIGHT: "already in progress",
 }
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from bot.store.records import (
     AttemptRecord,
     AuditStore,
+    Followed,
     InFlight,
     Outcome,
     Preview,
@@ -20,6 +21,7 @@ from bot.store.sqlite import SqliteAuditStore
 __all__ = [
     "AttemptRecord",
     "AuditStore",
+    "Followed",
     "InFlight",
     "Outcome",
     "Preview",

@@ -106,6 +106,30 @@ class InFlight:
     started_at: datetime
 
 
+@dataclass(frozen=True)
+class Followed:
+    """A new job whose card the bot keeps current until it ends or `deadline` passes."""
+
+    job_id: str
+    project_id: str
+    request_id: str
+    requester_id: str
+    source_job_id: str
+    channel_id: str
+    status: str
+    """The last status seen (and shown on the card)."""
+    next_poll_at: datetime
+    interval: float
+    started_at: datetime
+    deadline: datetime
+    card_channel_id: str | None = None
+    card_ts: str | None = None
+    response_url: str | None = None
+    outage_since: datetime | None = None
+    """Set while Baseten fails to answer; the thread was told once."""
+    done: bool = False
+
+
 class StoreError(Exception):
     """The store could not be read or written; commands that need it are refused."""
 
@@ -144,5 +168,16 @@ class AuditStore(Protocol):
     def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None: ...
 
     def release_in_flight(self, source_job_id: str, request_id: str) -> None: ...
+
+    def follow(self, followed: Followed) -> None:
+        """Start (or replace) following a job."""
+
+    def followed(self, job_id: str) -> Followed | None: ...
+
+    def followed_due(self, now: datetime, cap: int) -> list[Followed]:
+        """Due jobs among the `cap` oldest still followed; the rest wait their turn."""
+
+    def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
+        """Save a poll's result if no other process polled the job meanwhile; True when saved."""
 
     def close(self) -> None: ...

@@ -12,7 +12,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store.records import AttemptRecord, InFlight, Outcome, Preview, PreviewState, StoreError, Verdict
+from bot.store.records import (
+    AttemptRecord,
+    Followed,
+    InFlight,
+    Outcome,
+    Preview,
+    PreviewState,
+    StoreError,
+    Verdict,
+)
 
 # Each entry moves the schema from version N to N+1 (PRAGMA user_version). Never edit a released entry:
 # append a new one, so files written by an older bot are migrated when a newer one opens them.
@@ -70,11 +79,34 @@ MIGRATIONS: tuple[str, ...] = (
         started_at TEXT NOT NULL
     );
     """,
+    # Jobs whose cards are kept current, so following survives restarts.
+    """
+    CREATE TABLE followed (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        requester_id TEXT NOT NULL,
+        source_job_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        next_poll_at TEXT NOT NULL,
+        interval REAL NOT NULL,
+        started_at TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        card_channel_id TEXT,
+        card_ts TEXT,
+        response_url TEXT,
+        outage_since TEXT,
+        done INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX followed_active ON followed (done, started_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = [f.name for f in fields(AttemptRecord)]
 _PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
+_FOLLOWED_COLUMNS = [f.name for f in fields(Followed)]
 
 
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
@@ -238,6 +270,47 @@ class SqliteAuditStore:
     def release_in_flight(self, source_job_id: str, request_id: str) -> None:
         with self._locked("write to") as db:
             db.execute("DELETE FROM in_flight WHERE source_job_id = ? AND request_id = ?", (source_job_id, request_id))
+
+    def follow(self, followed: Followed) -> None:
+        values = [_to_sql(getattr(followed, name)) for name in _FOLLOWED_COLUMNS]
+        placeholders = ", ".join("?" for _ in _FOLLOWED_COLUMNS)
+        with self._locked("write to") as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO followed ({', '.join(_FOLLOWED_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+                values,
+            )
+
+    def followed(self, job_id: str) -> Followed | None:
+        rows = self._select_followed("WHERE job_id = ?", (job_id,))
+        return rows[0] if rows else None
+
+    def followed_due(self, now: datetime, cap: int) -> list[Followed]:
+        active = self._select_followed("WHERE done = 0 ORDER BY started_at LIMIT ?", (cap,))
+        return sorted((f for f in active if f.next_poll_at <= now), key=lambda f: f.next_poll_at)
+
+    def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
+        names = [name for name in _FOLLOWED_COLUMNS if name != "job_id"]
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        values = [_to_sql(getattr(followed, name)) for name in names]
+        with self._locked("write to") as db:
+            cursor = db.execute(
+                f"UPDATE followed SET {assignments} WHERE job_id = ? AND next_poll_at = ?",  # noqa: S608
+                [*values, followed.job_id, _to_sql(expected_next_poll_at)],
+            )
+            return cursor.rowcount == 1
+
+    def _select_followed(self, where: str, params: tuple[Any, ...]) -> list[Followed]:
+        with self._locked("read") as db:
+            rows = db.execute(f"SELECT {', '.join(_FOLLOWED_COLUMNS)} FROM followed {where}", params).fetchall()  # noqa: S608
+        found = []
+        for row in rows:
+            values = dict(zip(_FOLLOWED_COLUMNS, row, strict=True))
+            for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
+                if values[name] is not None:
+                    values[name] = datetime.fromisoformat(values[name])
+            values["done"] = bool(values["done"])
+            found.append(Followed(**values))
+        return found
 
     @staticmethod
     def _holder(db: sqlite3.Connection, source_job_id: str) -> InFlight | None:

@@ -1,0 +1,230 @@
+"""Following new jobs: poll Baseten gently, keep the card's status current, reply in its thread on changes."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.baseten import BasetenClient, BasetenError, NotFound, RateLimited, TrainingJob
+from bot.baseten.links import DashboardLinks
+from bot.baseten.models import TERMINAL_STATUSES
+from bot.delivery import Delivery
+from bot.messages import Message
+from bot.messages import follow as say
+from bot.messages.card import job_card
+from bot.store import AuditStore, Followed, StoreError, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FollowRules:
+    interval: float = 30.0
+    """Seconds between polls at first, and after every change."""
+    max_interval: float = 600.0
+    """Polls back off up to this while the status stays the same."""
+    backoff: float = 1.5
+    jitter: float = 0.1
+    follow_for: float = 86400.0
+    cap: int = 100
+    """Jobs followed at once; the rest wait their turn."""
+
+
+class Follower:
+    """A single background thread; state lives in the store, so a restarted bot carries on where it stopped."""
+
+    def __init__(
+        self,
+        baseten: BasetenClient,
+        store: AuditStore,
+        delivery: Delivery,
+        web_client: WebClient,
+        links: DashboardLinks,
+        rules: FollowRules | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._baseten = baseten
+        self._store = store
+        self._delivery = delivery
+        self._client = web_client
+        self._links = links
+        self.rules = rules or FollowRules()
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- starting and stopping -----------------------------------------------------------------------------
+
+    def follow(
+        self,
+        job: TrainingJob,
+        *,
+        request_id: str,
+        requester_id: str,
+        source_job_id: str,
+        channel_id: str,
+        card_channel_id: str | None,
+        card_ts: str | None,
+        response_url: str | None,
+    ) -> None:
+        now = self._clock()
+        followed = Followed(
+            job_id=job.id,
+            project_id=job.training_project_id,
+            request_id=request_id,
+            requester_id=requester_id,
+            source_job_id=source_job_id,
+            channel_id=channel_id,
+            status=job.current_status,
+            next_poll_at=now + timedelta(seconds=self.rules.interval),
+            interval=self.rules.interval,
+            started_at=now,
+            deadline=now + timedelta(seconds=self.rules.follow_for),
+            card_channel_id=card_channel_id,
+            card_ts=card_ts,
+            response_url=response_url,
+            done=job.current_status in TERMINAL_STATUSES,
+        )
+        try:
+            self._store.follow(followed)
+        except StoreError:
+            log.exception("could not start following job %s", job.id)
+            return
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="follower", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                pause = self.tick()
+            except Exception:
+                log.exception("following jobs failed; trying again shortly")
+                pause = self.rules.interval
+            self._wake.wait(max(0.05, min(pause, self.rules.interval)))
+            self._wake.clear()
+
+    # --- one round -----------------------------------------------------------------------------------------
+
+    def tick(self) -> float:
+        """Poll every due job once; returns seconds until the next one is due."""
+        now = self._clock()
+        for followed in self._store.followed_due(now, self.rules.cap):
+            if self._stop.is_set():
+                break
+            self._poll(followed, now)
+        upcoming = self._store.followed_due(now + timedelta(seconds=self.rules.max_interval), self.rules.cap)
+        if not upcoming:
+            return self.rules.max_interval
+        return max(0.0, (upcoming[0].next_poll_at - self._clock()).total_seconds())
+
+    def _poll(self, followed: Followed, now: datetime) -> None:
+        try:
+            job = self._baseten.get_job(followed.project_id, followed.job_id)
+        except RateLimited as error:
+            wait = max(error.retry_after, followed.interval)
+            self._save(followed, replace(followed, next_poll_at=now + timedelta(seconds=wait)))
+            return
+        except NotFound:
+            self._save(followed, replace(followed, done=True), say.vanished(followed.job_id))
+            return
+        except BasetenError as error:
+            log.warning("polling job %s failed: %s", followed.job_id, error.message)
+            slower = min(followed.interval * self.rules.backoff, self.rules.max_interval)
+            update = replace(followed, interval=slower, next_poll_at=self._next(now, slower))
+            if followed.outage_since is None:
+                self._save(followed, replace(update, outage_since=now), say.outage(followed.job_id))
+            else:
+                self._save(followed, update)
+            return
+        notices: list[Message] = []
+        if followed.outage_since is not None:
+            notices.append(say.outage_over(job.id, job.current_status))
+        changed = job.current_status != followed.status
+        if changed:
+            reply = say.status_reply(job, followed.requester_id)
+            if reply is not None:
+                notices.append(reply)
+        slower = min(followed.interval * self.rules.backoff, self.rules.max_interval)
+        interval = self.rules.interval if changed else slower
+        update = replace(
+            followed,
+            status=job.current_status,
+            interval=interval,
+            next_poll_at=self._next(now, interval),
+            outage_since=None,
+            done=job.current_status in TERMINAL_STATUSES,
+        )
+        if not update.done and now >= followed.deadline:
+            hours = self.rules.follow_for / 3600
+            update = replace(update, done=True)
+            notices.append(say.gave_up(job.id, job.current_status, round(hours, 1)))
+        if self._save(followed, update, *notices) and changed:
+            self._update_card(followed, job)
+
+    def _next(self, now: datetime, interval: float) -> datetime:
+        spread = interval * self.rules.jitter
+        # Jitter spreads polls out but never brings one closer than the base interval.
+        seconds = max(self.rules.interval, interval + self._rng.uniform(-spread, spread))
+        return now + timedelta(seconds=seconds)
+
+    def _save(self, before: Followed, after: Followed, *notices: Message) -> bool:
+        """Store first, then speak: a restart never repeats a reply, and another process never doubles one."""
+        try:
+            saved = self._store.update_followed(after, expected_next_poll_at=before.next_poll_at)
+        except StoreError:
+            log.exception("could not save the state of followed job %s", before.job_id)
+            return False
+        if not saved:
+            return False
+        for notice in notices:
+            self._tell(after, notice)
+        return True
+
+    # --- talking to Slack ----------------------------------------------------------------------------------
+
+    def _tell(self, followed: Followed, message: Message) -> None:
+        threaded = followed.card_channel_id and followed.card_ts
+        if threaded and self._delivery.post(followed.card_channel_id or "", message, thread_ts=followed.card_ts):
+            return
+        # The card went through response_url (not editable, no thread): a follow-up in the conversation.
+        if self._delivery.post(followed.channel_id, message) is None and not self._delivery.reply(
+            followed.response_url, message, in_channel=True
+        ):
+            log.error("could not tell %s about job %s: %s", followed.channel_id, followed.job_id, message.text)
+
+    def _update_card(self, followed: Followed, job: TrainingJob) -> None:
+        if not (followed.card_channel_id and followed.card_ts):
+            return
+        card = job_card(
+            job,
+            source_job_id=followed.source_job_id,
+            requester_id=followed.requester_id,
+            job_url=self._links.job(job.training_project_id, job.id),
+            request_id=followed.request_id,
+        )
+        try:
+            self._client.chat_update(
+                channel=followed.card_channel_id, ts=followed.card_ts, text=card.text, blocks=card.blocks
+            )
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("could not update the card of job %s: %s", job.id, error)
