@@ -32,7 +32,35 @@ def check_slack(client: WebClient, settings: Settings) -> str:
     return str(response.get("team_id") or "")
 
 
-def main() -> int:
+USAGE = """usage: python -m bot [serve | console [--demo] [--user U...] | doctor]
+
+  serve    run the bot for Slack (the default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT
+  console  try the bot in this terminal, without Slack; --demo uses a simulated Baseten
+  doctor   check this installation's settings, Slack and Baseten access, store and audit channel"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    command, rest = (args[0], args[1:]) if args else ("serve", [])
+    if command == "console":
+        from bot.console.session import run as run_console  # noqa: PLC0415 - serving never loads the console
+
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        return run_console(rest)
+    if command == "doctor":
+        from bot.doctor import run as run_doctor  # noqa: PLC0415 - serving never loads the doctor
+
+        return run_doctor()
+    if command in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    if command != "serve" or rest:
+        print(USAGE, file=sys.stderr)
+        return 2
+    return serve()
+
+
+def serve() -> int:
     try:
         settings = load_settings()
     except ConfigError as error:

@@ -57,16 +57,21 @@ class Runner:
                 if not self._in_flight:
                     self._idle.notify_all()
 
-    def drain(self, timeout: float) -> list[str]:
-        """Stop taking work and wait up to `timeout` s for what is running; returns what did not finish."""
+    def wait_idle(self, timeout: float) -> list[str]:
+        """Wait up to `timeout` s until nothing is running; returns what still is. Keeps taking work."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            self._closing = True
             while self._in_flight:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._idle.wait(remaining)
-            unfinished = list(self._in_flight.values())
+            return list(self._in_flight.values())
+
+    def drain(self, timeout: float) -> list[str]:
+        """Stop taking work and wait up to `timeout` s for what is running; returns what did not finish."""
+        with self._lock:
+            self._closing = True
+        unfinished = self.wait_idle(timeout)
         self._pool.shutdown(wait=False, cancel_futures=False)
         return unfinished

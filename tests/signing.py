@@ -1,83 +1,32 @@
-"""Signing Slack requests the way Slack does, for tests and the benchmark."""
+"""Signing Slack requests the way Slack does, with the test defaults for users, channel and workspace."""
 
 from __future__ import annotations
 
-import json
-import time
-from urllib.parse import urlencode
+from collections.abc import Sequence
 
-from slack_sdk.signature import SignatureVerifier
+from bot.console import payloads
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
+_DEFAULTS = {
+    "user_id": "UALLOWED01",
+    "channel_id": "CCHANNEL01",
+    "team_id": "T0TEAM0001",
+    "response_url": "http://127.0.0.1:9/response/none",
+}
 
 
-def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
-    return {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": stamp,
-        "x-slack-signature": signature,
-    }
+def signed_headers(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str | Sequence[str]]:
+    return payloads.signed_headers(body, secret=secret, timestamp=timestamp)
 
 
-def command_body(
-    text: str,
-    *,
-    user_id: str = "UALLOWED01",
-    channel_id: str = "CCHANNEL01",
-    team_id: str = "T0TEAM0001",
-    response_url: str = "http://127.0.0.1:9/response/none",
-    command: str = "/recreate-job",
-) -> str:
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": team_id,
-            "team_domain": "example",
-            "channel_id": channel_id,
-            "channel_name": "ml-oncall",
-            "user_id": user_id,
-            "user_name": "someone",
-            "command": command,
-            "text": text,
-            "api_app_id": "A0APP00001",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        }
-    )
+def command_body(text: str, **fields: str) -> str:
+    return payloads.command_body(text, **{**_DEFAULTS, **fields})
 
 
-def action_body(
-    action_id: str,
-    value: str,
-    *,
-    user_id: str = "UALLOWED01",
-    channel_id: str = "CCHANNEL01",
-    team_id: str = "T0TEAM0001",
-    response_url: str = "http://127.0.0.1:9/response/none",
-) -> str:
-    """A block_actions payload for a button click, form-encoded as Slack sends it."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user_id, "username": "someone", "team_id": team_id},
-        "api_app_id": "A0APP00001",
-        "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "channel": {"id": channel_id, "name": "ml-oncall"},
-        "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "b1",
-                "text": {"type": "plain_text", "text": "Recreate"},
-                "value": value,
-                "type": "button",
-                "action_ts": "1700000001.000200",
-            }
-        ],
-    }
-    return urlencode({"payload": json.dumps(payload)})
+def action_body(action_id: str, value: str, **fields: str) -> str:
+    return payloads.action_body(action_id, value, **{**_DEFAULTS, **fields})
+
+
+__all__ = ["SIGNING_SECRET", "action_body", "command_body", "signed_headers"]

@@ -24,7 +24,14 @@ from bot.baseten.errors import (
     Unreachable,
 )
 from bot.baseten.ids import is_hash_id
-from bot.baseten.models import JobResponse, JobsResponse, SearchJobsResponse, TrainingJob
+from bot.baseten.models import (
+    JobResponse,
+    JobsResponse,
+    ProjectsResponse,
+    ProjectSummary,
+    SearchJobsResponse,
+    TrainingJob,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,12 @@ class BasetenClient:
         body = {"job_id": _checked(job_id), "order_by": [{"field": "created_at", "order": "desc"}]}
         response = self._call("POST", "/v1/training_jobs/search", body, idempotent=True)
         return _parse(response, SearchJobsResponse).training_jobs
+
+    def list_projects(self) -> list[ProjectSummary]:
+        """The training projects this key can see: a cheap read that proves the key works."""
+        return _parse(
+            self._call("GET", "/v1/training_projects", None, idempotent=True), ProjectsResponse
+        ).training_projects
 
     def get_job(self, project_id: str, job_id: str) -> TrainingJob:
         path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}"

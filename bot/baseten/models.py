@@ -115,3 +115,7 @@ class JobResponse(_Model):
 
 class JobsResponse(_Model):
     training_jobs: list[TrainingJob]
+
+
+class ProjectsResponse(_Model):
+    training_projects: list[ProjectSummary]

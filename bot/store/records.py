@@ -180,4 +180,7 @@ class AuditStore(Protocol):
     def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
         """Save a poll's result if no other process polled the job meanwhile; True when saved."""
 
+    def check_writable(self) -> None:
+        """Raise StoreError unless a write would succeed now (nothing is kept)."""
+
     def close(self) -> None: ...

@@ -322,6 +322,14 @@ class SqliteAuditStore:
             return None
         return InFlight(row[0], row[1], row[2], datetime.fromisoformat(row[3]))
 
+    def check_writable(self) -> None:
+        with self._locked("write to") as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("CREATE TABLE doctor_probe (x INTEGER)")
+            finally:
+                db.execute("ROLLBACK")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -1,0 +1,1 @@
+"""Running the bot without Slack: a terminal console, with an optional simulated Baseten."""

@@ -1,0 +1,201 @@
+"""A simulated Baseten training API for `console --demo`: sample jobs, statuses that advance, errors on request."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+_H100X8 = {
+    "id": "H100x8",
+    "name": "H100 x8",
+    "memory_limit_mib": 1_966_080,
+    "millicpu_limit": 206_000,
+    "gpu_count": 8,
+    "gpu_type": "H100",
+    "gpu_memory_limit_mib": 81_920,
+}
+_A10G = {
+    "id": "A10Gx1",
+    "name": "A10G",
+    "memory_limit_mib": 32_768,
+    "millicpu_limit": 7_500,
+    "gpu_count": 1,
+    "gpu_type": "A10G",
+    "gpu_memory_limit_mib": 24_576,
+}
+_CPU = {
+    "id": "CPU8",
+    "name": "8 vCPU, 32 GiB",
+    "memory_limit_mib": 32_768,
+    "millicpu_limit": 8_000,
+    "gpu_count": 0,
+    "gpu_type": None,
+    "gpu_memory_limit_mib": None,
+}
+
+
+@dataclass(frozen=True)
+class SampleJob:
+    project_id: str
+    job_id: str
+    name: str
+    status: str
+    instance: dict[str, Any]
+    node_count: int = 1
+    note: str = ""
+
+
+PROJECTS = {"n4q95w5": "llama-finetune", "k2m8x4p": "whisper-distill", "c7v3n9q": "eval-suite"}
+SAMPLES = (
+    SampleJob("n4q95w5", "p7qr9qv", "llama-8b-sft", "TRAINING_JOB_COMPLETED", _H100X8),
+    SampleJob("n4q95w5", "r3unn1n", "llama-70b-lora", "TRAINING_JOB_RUNNING", _H100X8, 2, "still running"),
+    SampleJob("k2m8x4p", "w8fa1l5", "whisper-small", "TRAINING_JOB_FAILED", _A10G, note="its copies fail too"),
+    SampleJob("c7v3n9q", "e5cpu01", "nightly-eval", "TRAINING_JOB_COMPLETED", _CPU, note="CPU only"),
+    SampleJob("n4q95w5", "s1ow0ne", "llama-8b-dpo", "TRAINING_JOB_COMPLETED", _H100X8, note="Baseten is slow: 429"),
+    SampleJob("k2m8x4p", "b0rked1", "whisper-large", "TRAINING_JOB_STOPPED", _A10G, note="recreate answers 500"),
+)
+# Job IDs that do something unusual when recreated, so a newcomer can see how the bot copes.
+RATE_LIMITED = "s1ow0ne"
+SERVER_ERROR = "b0rked1"
+FAILS_LATER = "w8fa1l5"
+
+# How a new job moves along, in seconds since it was created.
+_LIFECYCLE = (
+    (0, "TRAINING_JOB_CREATED"),
+    (3, "TRAINING_JOB_PENDING"),
+    (8, "TRAINING_JOB_DEPLOYING"),
+    (15, "TRAINING_JOB_RUNNING"),
+    (45, "TRAINING_JOB_COMPLETED"),
+)
+
+_JOB = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)(/recreate)?$")
+_JOBS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs$")
+
+
+class DemoBaseten:
+    """Serves the parts of the training API the bot uses, from memory. Not a test double: a try-out backend."""
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._rate_limited_once: set[str] = set()
+        started = clock() - timedelta(days=1)
+        self._jobs: dict[str, dict[str, Any]] = {}
+        for number, sample in enumerate(SAMPLES):
+            created = started + timedelta(minutes=17 * number)
+            self._jobs[sample.job_id] = self._job(sample, created, fixed_status=sample.status)
+
+    def samples(self) -> list[SampleJob]:
+        return list(SAMPLES)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self._handle)
+
+    # --- the API -------------------------------------------------------------------------------------------
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        with self._lock:
+            if request.method == "GET" and path == "/v1/training_projects":
+                projects = [{"id": pid, "name": name} for pid, name in PROJECTS.items()]
+                return _ok({"training_projects": projects})
+            if request.method == "POST" and path == "/v1/training_jobs/search":
+                body = json.loads(request.content or b"{}")
+                found = [self._view(job) for job in self._jobs.values() if body.get("job_id") in (None, job["id"])]
+                found.sort(key=lambda job: job["created_at"], reverse=True)
+                return _ok({"training_jobs": found})
+            if (match := _JOBS.match(path)) and request.method == "GET":
+                project_id = match.group(1)
+                if project_id not in PROJECTS:
+                    return _error(404, f"Training project {project_id} not found")
+                jobs = [self._view(job) for job in self._jobs.values() if job["training_project_id"] == project_id]
+                return _ok({"training_project": _project(project_id), "training_jobs": jobs})
+            if match := _JOB.match(path):
+                project_id, job_id, recreate = match.groups()
+                job = self._jobs.get(job_id)
+                if job is None or job["training_project_id"] != project_id:
+                    return _error(404, f"Training job {job_id} not found in project {project_id}")
+                if recreate and request.method == "POST":
+                    return self._recreate(job)
+                if request.method == "GET":
+                    return _ok({"training_project": _project(project_id), "training_job": self._view(job)})
+        return _error(404, "Not found")
+
+    def _recreate(self, source: dict[str, Any]) -> httpx.Response:
+        if source["id"] == SERVER_ERROR:
+            return _error(500, "Internal server error (simulated)")
+        if source["id"] == RATE_LIMITED and source["id"] not in self._rate_limited_once:
+            self._rate_limited_once.add(source["id"])
+            return httpx.Response(429, json={"error": "Rate limit exceeded. Please try again later.", "retry_after": 6})
+        new_id = f"d{next(self._ids):03d}{source['id'][:3]}"
+        copy = SampleJob(
+            source["training_project_id"], new_id, source["name"], "", source["instance_type"], source["node_count"]
+        )
+        job = self._job(copy, self._clock(), fixed_status=None)
+        job["fails"] = source["id"] == FAILS_LATER or source["fails"]
+        self._jobs[new_id] = job
+        return _ok({"training_job": self._view(job)})
+
+    # --- job documents -------------------------------------------------------------------------------------
+
+    def _job(self, sample: SampleJob, created: datetime, *, fixed_status: str | None) -> dict[str, Any]:
+        return {
+            "id": sample.job_id,
+            "name": sample.name,
+            "created_at": created,
+            "training_project_id": sample.project_id,
+            "instance_type": dict(sample.instance),
+            "node_count": sample.node_count,
+            "fixed_status": fixed_status,
+            "fails": False,
+        }
+
+    def _view(self, job: dict[str, Any]) -> dict[str, Any]:
+        """The job as the API shows it now: its status follows the clock."""
+        status, error = self._status(job)
+        created: datetime = job["created_at"]
+        return {
+            "id": job["id"],
+            "name": job["name"],
+            "created_at": created.isoformat(),
+            "updated_at": self._clock().isoformat(),
+            "current_status": status,
+            "error_message": error,
+            "instance_type": job["instance_type"],
+            "node_count": job["node_count"],
+            "training_project_id": job["training_project_id"],
+            "training_project": _project(job["training_project_id"]),
+            "availability_model": "dedicated",
+            "user": {"email": "ml-team@example.com"},
+        }
+
+    def _status(self, job: dict[str, Any]) -> tuple[str, str | None]:
+        if job["fixed_status"]:
+            failed = job["fixed_status"] == "TRAINING_JOB_FAILED"
+            return job["fixed_status"], ("CUDA out of memory at step 1200" if failed else None)
+        age = (self._clock() - job["created_at"]).total_seconds()
+        status = next(name for start, name in reversed(_LIFECYCLE) if age >= start)
+        if job["fails"] and status in ("TRAINING_JOB_RUNNING", "TRAINING_JOB_COMPLETED"):
+            return "TRAINING_JOB_FAILED", "CUDA out of memory at step 1200"
+        return status, None
+
+
+def _project(project_id: str) -> dict[str, str]:
+    return {"id": project_id, "name": PROJECTS.get(project_id, project_id)}
+
+
+def _ok(body: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json=body)
+
+
+def _error(status: int, message: str) -> httpx.Response:
+    return httpx.Response(status, json={"message": message})

@@ -1,0 +1,82 @@
+"""Signed Slack request bodies, built as Slack builds them: the console sends them through the real app."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+
+def signed_headers(body: str, *, secret: str, timestamp: int | None = None) -> dict[str, str | Sequence[str]]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or ""
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": signature,
+    }
+
+
+def command_body(
+    text: str,
+    *,
+    user_id: str,
+    channel_id: str,
+    team_id: str,
+    response_url: str,
+    command: str = "/recreate-job",
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "team_domain": "example",
+            "channel_id": channel_id,
+            "channel_name": "console",
+            "user_id": user_id,
+            "user_name": "someone",
+            "command": command,
+            "text": text,
+            "api_app_id": "A0APP00001",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+    )
+
+
+def action_body(
+    action_id: str,
+    value: str,
+    *,
+    user_id: str,
+    channel_id: str,
+    team_id: str,
+    response_url: str,
+) -> str:
+    """A block_actions payload for a button click, form-encoded as Slack sends it."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "username": "someone", "team_id": team_id},
+        "api_app_id": "A0APP00001",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "channel": {"id": channel_id, "name": "console"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": action_id},
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})

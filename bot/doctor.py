@@ -1,0 +1,183 @@
+"""`python -m bot doctor`: one line per check of an installation, each failure with its fix. Never prints secrets."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.baseten import BasetenClient, BasetenError, KeyRejected
+from bot.settings import ConfigError, Mode, Settings, load_settings
+from bot.store import StoreError, open_store
+
+NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def _slack_error(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return f"could not reach Slack ({type(error).__name__})"
+
+
+def check_bot_token(client: WebClient, settings: Settings) -> Check:
+    try:
+        response = client.auth_test()
+    except (SlackApiError, SlackClientError, OSError) as error:
+        return Check(
+            "Slack bot token", False, f"{_slack_error(error)}; set SLACK_BOT_TOKEN to the Bot User OAuth Token"
+        )
+    scopes = {s.strip() for s in str(response.headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
+    needed = list(NEEDED_SCOPES) + (["usergroups:read"] if settings.allowed_usergroup_ids else [])
+    missing = [scope for scope in needed if scope not in scopes]
+    if scopes and missing:
+        return Check(
+            "Slack bot token",
+            False,
+            f"missing scopes {', '.join(missing)}; add them from slack-app-manifest.yaml and reinstall the app",
+        )
+    where = f"workspace {response.get('team')} ({response.get('team_id')})"
+    if settings.slack_team_id and response.get("team_id") != settings.slack_team_id:
+        return Check("Slack bot token", False, f"belongs to {where}, but SLACK_TEAM_ID is {settings.slack_team_id}")
+    return Check("Slack bot token", True, f"valid for {where}")
+
+
+def check_app_token(client: WebClient, settings: Settings) -> Check:
+    assert settings.slack_app_token is not None
+    try:
+        client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+    except (SlackApiError, SlackClientError, OSError) as error:
+        return Check(
+            "Slack app token",
+            False,
+            f"{_slack_error(error)}; set SLACK_APP_TOKEN to an app-level token with connections:write",
+        )
+    return Check("Slack app token", True, "Socket Mode connections can be opened")
+
+
+def check_baseten(baseten: BasetenClient, settings: Settings) -> Check:
+    try:
+        projects = baseten.list_projects()
+    except KeyRejected as error:
+        return Check("Baseten API key", False, f"rejected (HTTP {error.status}); set BASETEN_API_KEY to a valid key")
+    except BasetenError as error:
+        return Check("Baseten API key", False, f"{error.message} (BASETEN_API_URL={settings.baseten_api_url})")
+    return Check("Baseten API key", True, f"accepted; {len(projects)} training projects visible")
+
+
+def check_groups(client: WebClient, settings: Settings) -> list[Check]:
+    checks = []
+    for group in settings.allowed_usergroup_ids:
+        try:
+            users = client.usergroups_users_list(usergroup=group).get("users") or []
+        except (SlackApiError, SlackClientError, OSError) as error:
+            checks.append(Check(f"user group {group}", False, f"{_slack_error(error)}; check ALLOWED_USERGROUP_IDS"))
+        else:
+            checks.append(Check(f"user group {group}", True, f"exists, {len(users)} members"))
+    return checks
+
+
+def check_allowlist(settings: Settings) -> Check:
+    if not settings.allowlist_configured:
+        return Check("allowlist", False, "nobody may recreate jobs; set ALLOWED_USER_IDS or ALLOWED_USERGROUP_IDS")
+    where = f" in {len(settings.allowed_channel_ids)} channels" if settings.allowed_channel_ids else ""
+    return Check(
+        "allowlist",
+        True,
+        f"{len(settings.allowed_user_ids)} users and {len(settings.allowed_usergroup_ids)} user groups{where}",
+    )
+
+
+def check_store(settings: Settings) -> Check:
+    try:
+        store = open_store(settings.database_url)
+        try:
+            store.check_writable()
+        finally:
+            store.close()
+    except StoreError as error:
+        return Check("audit store", False, f"{error}; fix DATABASE_URL or the file's permissions")
+    return Check("audit store", True, f"{settings.database_url} is writable")
+
+
+def check_audit_channel(client: WebClient, settings: Settings) -> Check | None:
+    if settings.audit_channel_id is None:
+        return None
+    try:
+        client.chat_postMessage(
+            channel=settings.audit_channel_id,
+            text="recreate-job doctor: this channel receives the audit trail of every recreate.",
+        )
+    except (SlackApiError, SlackClientError, OSError) as error:
+        return Check(
+            "audit channel",
+            False,
+            f"{_slack_error(error)}; invite the bot to {settings.audit_channel_id} or fix AUDIT_CHANNEL_ID",
+        )
+    return Check("audit channel", True, f"posted a test line in {settings.audit_channel_id}")
+
+
+def diagnose(
+    settings: Settings,
+    *,
+    web_client: WebClient | None = None,
+    baseten_transport: httpx.BaseTransport | None = None,
+) -> list[Check]:
+    from bot.app import build_web_client  # noqa: PLC0415 - the doctor alone needs the app module
+
+    client = web_client or build_web_client(settings)
+    baseten = BasetenClient(
+        settings.baseten_api_key.get_secret_value(),
+        str(settings.baseten_api_url),
+        transport=baseten_transport,
+        attempts=1,
+        max_rate_limit_wait=0,
+        timeout=httpx.Timeout(10.0),
+    )
+    checks = [Check("settings", True, f"complete ({settings.mode.value} mode)"), check_bot_token(client, settings)]
+    if settings.mode is Mode.SOCKET:
+        checks.append(check_app_token(client, settings))
+    checks.append(check_baseten(baseten, settings))
+    baseten.close()
+    checks.append(check_allowlist(settings))
+    checks += check_groups(client, settings)
+    checks.append(check_store(settings))
+    audit = check_audit_channel(client, settings)
+    if audit is not None:
+        checks.append(audit)
+    return checks
+
+
+def run(
+    *,
+    out: TextIO = sys.stdout,
+    settings_loader: Callable[[], Settings] = load_settings,
+    web_client: WebClient | None = None,
+    baseten_transport: httpx.BaseTransport | None = None,
+) -> int:
+    """Print one line per check; exit status 1 when any failed."""
+    try:
+        settings = settings_loader()
+    except ConfigError as error:
+        print(Check("settings", False, str(error).removeprefix("Configuration error: ")).line(), file=out)
+        return 1
+    checks = diagnose(settings, web_client=web_client, baseten_transport=baseten_transport)
+    for check in checks:
+        print(check.line(), file=out)
+    failed = sum(not check.ok for check in checks)
+    print(f"{len(checks) - failed} passed, {failed} failed", file=out)
+    return 1 if failed else 0
