@@ -83,9 +83,8 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
     if not decision.allowed:
         log.info("request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code)
         record = _unusable(payload, request_id, Outcome.REFUSED, decision.code)
-        if isinstance(parsed, History):
-            record = record.with_outcome(source_job_id=parsed.job_id)
-        else:
+        if not isinstance(parsed, History):
+            # A refused history lookup names a job it would only have read; it is no attempt on that job.
             record = record.with_outcome(source_job_id=parsed.job_id, source_project_id=parsed.project_id)
         deps.audit.close(record, in_background=True)
         _ack(ack, replies.refused(decision.reason))
