@@ -28,10 +28,13 @@ class Check:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
 
 
-def _slack_error(error: Exception) -> str:
+def _slack_error(error: Exception, fix: str, settings: Settings) -> str:
+    """Slack's error code and `fix`; when Slack was not reached, the fix is the network or the URL instead."""
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
-    return f"could not reach Slack ({type(error).__name__})"
+        return f"{error.response.get('error')}; {fix}"
+    return (
+        f"could not reach Slack ({type(error).__name__}); check the network and SLACK_API_URL={settings.slack_api_url}"
+    )
 
 
 def check_bot_token(client: WebClient, settings: Settings) -> Check:
@@ -39,7 +42,7 @@ def check_bot_token(client: WebClient, settings: Settings) -> Check:
         response = client.auth_test()
     except (SlackApiError, SlackClientError, OSError) as error:
         return Check(
-            "Slack bot token", False, f"{_slack_error(error)}; set SLACK_BOT_TOKEN to the Bot User OAuth Token"
+            "Slack bot token", False, _slack_error(error, "set SLACK_BOT_TOKEN to the Bot User OAuth Token", settings)
         )
     scopes = {s.strip() for s in str(response.headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
     needed = list(NEEDED_SCOPES) + (["usergroups:read"] if settings.allowed_usergroup_ids else [])
@@ -50,7 +53,8 @@ def check_bot_token(client: WebClient, settings: Settings) -> Check:
             False,
             f"missing scopes {', '.join(missing)}; add them from slack-app-manifest.yaml and reinstall the app",
         )
-    where = f"workspace {response.get('team')} ({response.get('team_id')})"
+    team_id = response.get("team_id")
+    where = f"workspace {response.get('team')} ({team_id})" if response.get("team") else f"workspace {team_id}"
     if settings.slack_team_id and response.get("team_id") != settings.slack_team_id:
         return Check("Slack bot token", False, f"belongs to {where}, but SLACK_TEAM_ID is {settings.slack_team_id}")
     return Check("Slack bot token", True, f"valid for {where}")
@@ -64,7 +68,7 @@ def check_app_token(client: WebClient, settings: Settings) -> Check:
         return Check(
             "Slack app token",
             False,
-            f"{_slack_error(error)}; set SLACK_APP_TOKEN to an app-level token with connections:write",
+            _slack_error(error, "set SLACK_APP_TOKEN to an app-level token with connections:write", settings),
         )
     return Check("Slack app token", True, "Socket Mode connections can be opened")
 
@@ -85,7 +89,9 @@ def check_groups(client: WebClient, settings: Settings) -> list[Check]:
         try:
             users = client.usergroups_users_list(usergroup=group).get("users") or []
         except (SlackApiError, SlackClientError, OSError) as error:
-            checks.append(Check(f"user group {group}", False, f"{_slack_error(error)}; check ALLOWED_USERGROUP_IDS"))
+            checks.append(
+                Check(f"user group {group}", False, _slack_error(error, "check ALLOWED_USERGROUP_IDS", settings))
+            )
         else:
             checks.append(Check(f"user group {group}", True, f"exists, {len(users)} members"))
     return checks
@@ -126,7 +132,7 @@ def check_audit_channel(client: WebClient, settings: Settings) -> Check | None:
         return Check(
             "audit channel",
             False,
-            f"{_slack_error(error)}; invite the bot to {settings.audit_channel_id} or fix AUDIT_CHANNEL_ID",
+            _slack_error(error, f"invite the bot to {settings.audit_channel_id} or fix AUDIT_CHANNEL_ID", settings),
         )
     return Check("audit channel", True, f"posted a test line in {settings.audit_channel_id}")
 

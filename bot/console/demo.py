@@ -58,7 +58,7 @@ SAMPLES = (
     SampleJob("n4q95w5", "p7qr9qv", "llama-8b-sft", "TRAINING_JOB_COMPLETED", _H100X8),
     SampleJob("n4q95w5", "r3unn1n", "llama-70b-lora", "TRAINING_JOB_RUNNING", _H100X8, 2, "still running"),
     SampleJob("k2m8x4p", "w8fa1l5", "whisper-small", "TRAINING_JOB_FAILED", _A10G, note="its copies fail too"),
-    SampleJob("c7v3n9q", "e5cpu01", "nightly-eval", "TRAINING_JOB_COMPLETED", _CPU, note="CPU only"),
+    SampleJob("c7v3n9q", "e5cpu01", "nightly-eval", "TRAINING_JOB_COMPLETED", _CPU),
     SampleJob("n4q95w5", "s1ow0ne", "llama-8b-dpo", "TRAINING_JOB_COMPLETED", _H100X8, note="Baseten is slow: 429"),
     SampleJob("k2m8x4p", "b0rked1", "whisper-large", "TRAINING_JOB_STOPPED", _A10G, note="recreate answers 500"),
 )

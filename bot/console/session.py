@@ -8,7 +8,8 @@ import json
 import secrets
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from slack_bolt.request import BoltRequest
@@ -57,7 +58,9 @@ class ConsoleSlack:
         with self._lock:
             print(f"[{where}]", file=self._out)
             for line in lines:
-                print(f"  {line}", file=self._out)
+                # A block's text can span several lines: indent each, so the message stays under its header.
+                for part in line.split("\n"):
+                    print(f"  {part}", file=self._out)
             if buttons:
                 self.buttons = buttons
                 self.click_url = f"{self.url}/response/click{next(self._clicks)}"
@@ -184,7 +187,14 @@ def _intro(settings: Settings, user_id: str, demo: bool, out: TextIO) -> None:
     print(file=out, flush=True)
 
 
-def run(argv: Iterable[str], *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run(
+    argv: Iterable[str],
+    *,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """The console's main loop; `sleep` is what the bot waits with (Baseten rate limits, looking for a job)."""
     parser = argparse.ArgumentParser(prog="python -m bot console", description="Try the bot without Slack.")
     parser.add_argument("--demo", action="store_true", help="use a simulated Baseten; no credentials needed")
     parser.add_argument("--user", help="the Slack user ID to act as (default: the first allowed user)")
@@ -194,7 +204,7 @@ def run(argv: Iterable[str], *, stdin: TextIO = sys.stdin, out: TextIO = sys.std
     try:
         settings = _settings(args.demo, slack.url, secret)
         demo = DemoBaseten() if args.demo else None
-        bot = build(settings, Collaborators(baseten_transport=demo.transport() if demo else None))
+        bot = build(settings, Collaborators(baseten_transport=demo.transport() if demo else None, sleep=sleep))
     except (ConfigError, StoreError) as error:
         slack.stop()
         print(error, file=sys.stderr)

@@ -119,7 +119,7 @@ class FakeBaseten:
     # --- scripting ------------------------------------------------------------------------------------------
 
     def fail(self, kind: str, status: int, body: Any = None, *, times: int = 1, **response: Any) -> None:
-        """The next `times` calls of `kind` (search, get, list, recreate) get this answer instead."""
+        """The next `times` calls of `kind` (search, get, list, recreate, projects) get this answer instead."""
         for _ in range(times):
             self._failures[kind].append(Response(status=status, body=body, **response))
 
@@ -161,6 +161,9 @@ class FakeBaseten:
                 ]
                 found.sort(key=lambda job: job["created_at"], reverse=True)
                 return Response(200, {"training_jobs": found})
+            if kind == "projects":
+                projects = [{"id": pid, "name": name} for pid, name in self.projects.items()]
+                return Response(200, {"training_projects": projects})
             if kind == "list":
                 match = _JOBS.match(request.path)
                 assert match
@@ -242,4 +245,6 @@ def _kind(method: str, path: str) -> str:
         return "get"
     if _JOBS.match(path):
         return "list"
+    if method == "GET" and path == "/v1/training_projects":
+        return "projects"
     return f"{method} {path}"

@@ -38,6 +38,8 @@ class FakeSlack:
         self._failures: dict[str, deque[Response]] = defaultdict(deque)
         self.usergroups: dict[str, list[str]] = {}
         self.auth = {"ok": True, "team_id": TEAM_ID, "user_id": "UBOT000001", "bot_id": "BBOT000001"}
+        self.scopes: list[str] | None = None
+        """When set, auth.test answers with them in an `x-oauth-scopes` header, as Slack does."""
         self._ts = itertools.count(1)
         self._server = LoopbackServer(self._route)
 
@@ -113,6 +115,8 @@ class FakeSlack:
             return failure
         if kind == "response_url":
             return Response(200, "ok")
+        if kind == "auth.test" and self.scopes is not None:
+            return Response(200, self._answer(kind, params), headers={"x-oauth-scopes": ",".join(self.scopes)})
         return Response(200, self._answer(kind, params))
 
     def _answer(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -130,4 +134,6 @@ class FakeSlack:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
+        if kind == "apps.connections.open":
+            return {"ok": True, "url": "wss://wss-primary.slack.test/link/?ticket=fake"}
         return {"ok": True}

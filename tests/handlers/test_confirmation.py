@@ -218,7 +218,7 @@ def test_confirm_active_previews_only_a_job_that_is_still_running(harness_factor
     harness = harness_factory(confirm="active")
     harness.baseten.add_job(job_id="r5unning", status="TRAINING_JOB_RUNNING")
 
-    response, _ = harness.command("p7qr9qv")
+    harness.command("p7qr9qv")
     harness.slack.wait_for_count("chat.postMessage")
     assert len(harness.baseten.created()) == 1
 
