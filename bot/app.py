@@ -56,7 +56,7 @@ class Bot:
 
     def close(self) -> None:
         if self.follower is not None:
-            self.follower.stop()
+            self.follower.close()
         self.baseten.close()
         self.store.close()
 

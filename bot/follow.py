@@ -113,6 +113,11 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def close(self) -> None:
+        """Stop, and close the Baseten client the wiring made for polling."""
+        self.stop()
+        self._baseten.close()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -131,7 +136,9 @@ class Follower:
         for followed in self._store.followed_due(now, self.rules.cap):
             if self._stop.is_set():
                 break
-            self._poll(followed, now)
+            # The poll's own time, not the round's: in a round longer than the interval, the last jobs polled
+            # would otherwise be due again at once.
+            self._poll(followed, self._clock())
         upcoming = self._store.followed_due(now + timedelta(seconds=self.rules.max_interval), self.rules.cap)
         if not upcoming:
             return self.rules.max_interval
@@ -141,6 +148,8 @@ class Follower:
         try:
             job = self._baseten.get_job(followed.project_id, followed.job_id)
         except RateLimited as error:
+            if self._past_deadline(followed, now):
+                return
             wait = max(error.retry_after, followed.interval)
             self._save(followed, replace(followed, next_poll_at=now + timedelta(seconds=wait)))
             return
@@ -149,6 +158,8 @@ class Follower:
             return
         except BasetenError as error:
             log.warning("polling job %s failed: %s", followed.job_id, error.message)
+            if self._past_deadline(followed, now):
+                return
             slower = min(followed.interval * self.rules.backoff, self.rules.max_interval)
             update = replace(followed, interval=slower, next_poll_at=self._next(now, slower))
             if followed.outage_since is None:
@@ -175,11 +186,18 @@ class Follower:
             done=job.current_status in TERMINAL_STATUSES,
         )
         if not update.done and now >= followed.deadline:
-            hours = self.rules.follow_for / 3600
             update = replace(update, done=True)
-            notices.append(say.gave_up(job.id, job.current_status, round(hours, 1)))
+            notices.append(say.gave_up(job.id, job.current_status, self.rules.follow_for / 3600))
         if self._save(followed, update, *notices) and changed:
             self._update_card(followed, job)
+
+    def _past_deadline(self, followed: Followed, now: datetime) -> bool:
+        """A job whose deadline passed while Baseten would not answer stops being followed (and frees its slot)."""
+        if now < followed.deadline:
+            return False
+        gave_up = say.gave_up(followed.job_id, followed.status, self.rules.follow_for / 3600)
+        self._save(followed, replace(followed, done=True), gave_up)
+        return True
 
     def _next(self, now: datetime, interval: float) -> datetime:
         spread = interval * self.rules.jitter

@@ -48,8 +48,17 @@ def vanished(job_id: str) -> Message:
     return Message.plain(f":grey_question: Baseten no longer knows job {code(job_id)}; I stopped following it.")
 
 
+def _duration(hours: float) -> str:
+    """`1 hour`, `24 hours`, `1.5 hours`; under an hour in minutes, so a short FOLLOW_FOR never reads `0 hours`."""
+    if hours < 1:
+        minutes = max(1, round(hours * 60))
+        return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    shown = round(hours, 1)
+    return "1 hour" if shown == 1 else f"{shown:g} hours"
+
+
 def gave_up(job_id: str, status: str, hours: float) -> Message:
     return Message.plain(
-        f":zzz: I stopped following {code(job_id)} after {hours:g} hours; it was "
+        f":zzz: I stopped following {code(job_id)} after {_duration(hours)}; it was "
         f"{safe(status_label(status), 200)}. Check Baseten for what happens next."
     )
