@@ -108,10 +108,12 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
         # Socket Mode has no signatures; Bolt's check is skipped there and enforced in HTTP mode.
         request_verification_enabled=settings.slack_signing_secret is not None,
-        token_verification_enabled=False,
+        # Bolt then checks the token once here and caches the answer; without it, every request of a burst
+        # that arrives before the first answer calls auth.test again.
+        token_verification_enabled=True,
         # The listener acks and hands the slow work to our Runner, so Bolt need not run it on its own pool.
         process_before_response=True,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_bolt_logger(),
     )
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
@@ -162,6 +164,20 @@ def _follower(
         max_interval=max(600.0, settings.follow_interval),
     )
     return Follower(polling, store, delivery, web_client, links, rules, clock=parts.clock)
+
+
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused beside our client: true, and expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
+        logger.addFilter(_TokenFromEnvironment())
+    return logger
 
 
 def _last_net(error: Exception, body: dict[str, object]) -> BoltResponse:

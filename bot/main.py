@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import logs
-from bot.app import build
+from bot.app import Collaborators, build, build_web_client
 from bot.server import serve_http, serve_socket
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.store import StoreError
@@ -67,13 +67,9 @@ def serve() -> int:
         print(error, file=sys.stderr)
         return 2
     logs.configure(settings.log_level, settings.secrets())
+    web_client = build_web_client(settings)
     try:
-        bot = build(settings)
-    except StoreError as error:
-        print(f"Start-up error: DATABASE_URL: {error}", file=sys.stderr)
-        return 2
-    try:
-        team_id = check_slack(bot.web_client, settings)
+        team_id = check_slack(web_client, settings)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -83,6 +79,11 @@ def serve() -> int:
             f"belongs to workspace {team_id}",
             file=sys.stderr,
         )
+        return 2
+    try:
+        bot = build(settings, Collaborators(web_client=web_client))
+    except StoreError as error:
+        print(f"Start-up error: DATABASE_URL: {error}", file=sys.stderr)
         return 2
     if not settings.allowlist_configured:
         log.warning("No allowlist configured: nobody may recreate jobs. Set ALLOWED_USER_IDS or ALLOWED_USERGROUP_IDS.")

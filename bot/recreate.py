@@ -220,16 +220,22 @@ class RecreateService:
                 preview.in_flight(request.job_id, holder),
             )
         try:
-            return self._recreate(request, record, source, started)
+            record, job, note = self._recreate(request, record, source, started)
         finally:
+            # Released once the outcome is stored, not after the card: a request made the moment the card
+            # appears is a new recreate (the cooldown preview covers it), not one in flight.
             try:
                 self._store.release_in_flight(request.job_id, request.request_id)
             except StoreError:
                 log.exception("request %s: could not release the in-flight lock (it expires)", request.request_id)
+        if job is None:
+            return record
+        return self._publish(request, record, job, note)
 
     def _recreate(
         self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None, started: float
-    ) -> AttemptRecord:
+    ) -> tuple[AttemptRecord, TrainingJob | None, str | None]:
+        """Ask Baseten; a failure is finished here (recorded, replied). A new job is recorded, not yet announced."""
         project_id = request.project_id or (source.training_project_id if source else None)
         note: str | None = None
         try:
@@ -245,15 +251,15 @@ class RecreateService:
                 job, note = self._after_unknown(request, record, source, sent_at, error)
         except _Stop as stop:
             record = record.with_outcome(outcome=stop.outcome, error=stop.error, source_project_id=project_id)
-            return self._finish(request, record, stop.reply, started)
+            return self._finish(request, record, stop.reply, started), None, None
         except BasetenError as error:
             failure = self._failure(request, error)
             record = record.with_outcome(outcome=failure.outcome, error=failure.error, source_project_id=project_id)
-            return self._finish(request, record, failure.reply, started)
+            return self._finish(request, record, failure.reply, started), None, None
         except Exception as error:
             log.exception("request %s: unexpected error before any job was created", request.request_id)
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
-            return self._finish(request, record, replies.internal_error(request.request_id), started)
+            return self._finish(request, record, replies.internal_error(request.request_id), started), None, None
         record = record.with_outcome(
             outcome=Outcome.CREATED,
             source_project_id=project_id,
@@ -266,6 +272,12 @@ class RecreateService:
         )
         # Stored before any reply, so a crash from here on still leaves a record that the job exists.
         self._audit.save(record)
+        return record, job, note
+
+    def _publish(
+        self, request: RecreateRequest, record: AttemptRecord, job: TrainingJob, note: str | None
+    ) -> AttemptRecord:
+        """Post the card, close the record with where it went, and start following the job."""
         posted = self._announce(request, job, note)
         if posted is not None:
             record = record.with_outcome(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
+
+# The longest background work waits for Slack requests being answered before it starts anyway.
+ACK_PRIORITY_SECONDS = 0.25
 
 
 class Runner:
@@ -16,12 +20,22 @@ class Runner:
 
     def __init__(self, *, workers: int = 64, max_queued: int = 500) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recreate")
+        self._workers = workers
         self._max_in_flight = workers + max_queued
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight: dict[int, str] = {}
         self._next_id = 0
         self._closing = False
+        self._answering = 0
+        self._quiet = threading.Condition()
+
+    def warm(self) -> None:
+        """Start every pool thread now, so the first burst of commands does not pay for thread creation in its acks."""
+        started = threading.Barrier(self._workers + 1)
+        for _ in range(self._workers):
+            self._pool.submit(started.wait)
+        started.wait()
 
     @property
     def accepting(self) -> bool:
@@ -41,21 +55,46 @@ class Runner:
             task_id = self._next_id
             self._next_id += 1
             self._in_flight[task_id] = label
-            # Inside the lock, so a concurrent drain() cannot shut the pool down between the check and here.
+        # Outside the lock: starting a pool thread can take milliseconds, and acks wait on this lock.
+        try:
             self._pool.submit(self._run, task_id, work, label)
+        except RuntimeError:
+            # drain() shut the pool down between the check above and here: the work was not started.
+            self._finished(task_id)
+            return False
         return True
 
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Mark a Slack request being answered; background work holds back briefly so acks go first."""
+        with self._quiet:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._answering -= 1
+                if not self._answering:
+                    self._quiet.notify_all()
+
     def _run(self, task_id: int, work: Callable[[], object], label: str) -> None:
+        # Python runs one thread at a time: in a burst, work for acked commands would slow the acks still due.
+        # Baseten takes seconds anyway, so waiting a moment for the acks costs the requester nothing.
+        with self._quiet:
+            self._quiet.wait_for(lambda: not self._answering, timeout=ACK_PRIORITY_SECONDS)
         try:
             work()
         except Exception:
             # The work answers the user itself; this is the last net so a bug never kills the pool silently.
             log.exception("background task %s failed", label)
         finally:
-            with self._lock:
-                del self._in_flight[task_id]
-                if not self._in_flight:
-                    self._idle.notify_all()
+            self._finished(task_id)
+
+    def _finished(self, task_id: int) -> None:
+        with self._lock:
+            del self._in_flight[task_id]
+            if not self._in_flight:
+                self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> list[str]:
         """Wait up to `timeout` s until nothing is running; returns what still is. Keeps taking work."""

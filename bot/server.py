@@ -33,7 +33,8 @@ def wsgi_app(bot: Bot) -> WSGIApplication:
             ok = not bot.runner.closing
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if ok else b"shutting down\n"]
-        return slack(environ, start_response)
+        with bot.runner.answering():
+            return slack(environ, start_response)
 
     return application
 
@@ -56,12 +57,15 @@ def _drain(bot: Bot) -> None:
     if unfinished:
         # The outcome of these is unknown to this process; name them so someone can check Baseten.
         log.error("stopped with %d recreates still in flight: %s", len(unfinished), ", ".join(unfinished))
-    else:
-        log.info("all in-flight recreates finished")
+        # Do not close the Baseten client or the store under them: a recreate Baseten already acted on would
+        # then fail locally and tell its requester "nothing was created". They finish, or die with the process.
+        return
+    log.info("all in-flight recreates finished")
     bot.close()
 
 
-def _start_following(bot: Bot) -> None:
+def _start_background(bot: Bot) -> None:
+    bot.runner.warm()
     if bot.follower is not None:
         bot.follower.start()
 
@@ -71,7 +75,7 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
     port = int(server.effective_port)  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
-    _start_following(bot)
+    _start_background(bot)
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
     if ready is not None:
         ready(port)
@@ -85,7 +89,7 @@ def serve_socket(bot: Bot) -> None:
     assert bot.settings.slack_app_token is not None
     handler = SocketModeHandler(bot.app, bot.settings.slack_app_token.get_secret_value(), concurrency=16)
     handler.connect()  # type: ignore[no-untyped-call]
-    _start_following(bot)
+    _start_background(bot)
     log.info("Socket Mode: connected to Slack")
     _wait_for_stop_signal()
     # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.

@@ -46,6 +46,11 @@ class Response:
 Route = Callable[[Request], Response]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 drops connections in a burst, each costing a 1 s SYN retransmit.
+    request_queue_size = 128
+
+
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 with a random port; `route` answers every request."""
 
@@ -55,6 +60,8 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes; with Nagle the body waits ~40 ms for the client's ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -95,7 +102,7 @@ class LoopbackServer:
             do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
 
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         # A short poll interval so stop() returns in ~50 ms instead of serve_forever's default 500 ms.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

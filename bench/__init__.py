@@ -1,0 +1,1 @@
+"""Benchmarks that drive the real bot process against the loopback fakes in tests.fakes."""
