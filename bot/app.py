@@ -29,6 +29,8 @@ from handlers import ButtonDeps, CommandDeps, register
 
 log = logging.getLogger(__name__)
 
+GROUP_LOOKUP_TIMEOUT = 2
+
 
 @dataclass
 class Collaborators:
@@ -70,6 +72,16 @@ def build_web_client(settings: Settings) -> WebClient:
     )
 
 
+def _group_client(settings: Settings) -> WebClient:
+    """Group lookups run before the ack: a short timeout and no waiting out a 429, or Slack's 3 s pass."""
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=str(settings.slack_api_url),
+        timeout=GROUP_LOOKUP_TIMEOUT,
+        retry_handlers=[],
+    )
+
+
 def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot:
     """Raises StoreError when the audit database cannot be opened."""
     parts = collaborators or Collaborators()
@@ -86,7 +98,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         **baseten_kwargs,  # type: ignore[arg-type]
     )
     links = DashboardLinks(str(settings.baseten_app_url))
-    groups = GroupDirectory(web_client) if settings.allowed_usergroup_ids else None
+    groups = GroupDirectory(_group_client(settings)) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,

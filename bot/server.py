@@ -39,7 +39,9 @@ def wsgi_app(bot: Bot) -> WSGIApplication:
     return application
 
 
-def _wait_for_stop_signal() -> None:
+def _catch_stop_signals() -> threading.Event:
+    """Install the SIGTERM/SIGINT handlers before anything is served: a signal that arrived between the first
+    ack and their installation would kill the process (and the recreate it had just acknowledged) outright."""
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -48,6 +50,10 @@ def _wait_for_stop_signal() -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
+def _wait_for_stop_signal(stop: threading.Event) -> None:
     while not stop.wait(1.0):
         pass
 
@@ -71,15 +77,17 @@ def _start_background(bot: Bot) -> None:
 
 
 def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] | None = None) -> None:  # noqa: S104
+    stop = _catch_stop_signals()
+    # Before serving: warm() waits for every pool thread, so a recreate submitted meanwhile would hold it up.
+    _start_background(bot)
     server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
     port = int(server.effective_port)  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
-    _start_background(bot)
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
     if ready is not None:
         ready(port)
-    _wait_for_stop_signal()
+    _wait_for_stop_signal(stop)
     # Keep answering while draining: new commands get a polite "restarting" instead of a Slack error.
     _drain(bot)
     server.close()
@@ -87,11 +95,12 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
 
 def serve_socket(bot: Bot) -> None:
     assert bot.settings.slack_app_token is not None
+    stop = _catch_stop_signals()
+    _start_background(bot)
     handler = SocketModeHandler(bot.app, bot.settings.slack_app_token.get_secret_value(), concurrency=16)
     handler.connect()  # type: ignore[no-untyped-call]
-    _start_background(bot)
     log.info("Socket Mode: connected to Slack")
-    _wait_for_stop_signal()
+    _wait_for_stop_signal(stop)
     # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.
     handler.close()  # type: ignore[no-untyped-call]
     _drain(bot)

@@ -143,7 +143,9 @@ class BasetenClient:
                     raise Unreachable(f"Could not connect to Baseten ({type(error).__name__}).") from error
                 self._sleep(self._backoff * 2 ** (failures - 1))
                 continue
-            except httpx.TransportError as error:
+            except (httpx.TransportError, RuntimeError) as error:
+                # RuntimeError: httpx refuses a closed client. Whether it refused before or after sending is not
+                # ours to guess for a recreate, so it counts as an unknown outcome like a dropped connection.
                 if not idempotent:
                     reason = "timeout" if isinstance(error, httpx.TimeoutException) else "connection_lost"
                     raise OutcomeUnknown(f"Baseten did not answer ({type(error).__name__}).", reason=reason) from error

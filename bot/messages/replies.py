@@ -96,7 +96,7 @@ def baseten_failed(error: BasetenError, *, job_id: str, project_id: str | None, 
         )
     elif isinstance(error, RateLimited):
         text = (
-            f":snail: Baseten is rate limiting the bot. {nothing} "
+            f":snail: Baseten is still rate limiting the bot, so I stopped waiting. {nothing} "
             f"Try again in {max(1, round(error.retry_after))} seconds."
         )
     elif isinstance(error, Rejected):
