@@ -1,18 +1,23 @@
-"""Background work after the Slack ack: a bounded thread pool that drains on shutdown."""
+"""Background work after the Slack ack: a bounded thread pool that lets acks go first and drains on shutdown."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
-# The longest background work waits for Slack requests being answered before it starts anyway.
+# Python runs one thread at a time, so in a burst the work of acked commands would slow the acks still due.
+# Queued work starts once no Slack request has been answered for QUIET_SECONDS, or after ACK_PRIORITY_SECONDS.
+QUIET_SECONDS = 0.005
 ACK_PRIORITY_SECONDS = 0.25
+
+_Task = tuple[int, Callable[[], object], str]
 
 
 class Runner:
@@ -24,14 +29,20 @@ class Runner:
         self._max_in_flight = workers + max_queued
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._queued = threading.Condition(self._lock)
+        self._queue: deque[_Task] = deque()
         self._in_flight: dict[int, str] = {}
         self._next_id = 0
         self._closing = False
-        self._answering = 0
+        self._stopped = False
         self._quiet = threading.Condition()
+        self._answering = 0
+        self._last_answered = 0.0
+        self._dispatcher = threading.Thread(target=self._dispatch, name="runner-dispatch", daemon=True)
+        self._dispatcher.start()
 
     def warm(self) -> None:
-        """Start every pool thread now, so the first burst of commands does not pay for thread creation in its acks."""
+        """Start every pool thread now, so the first burst of commands does not pay for thread creation."""
         started = threading.Barrier(self._workers + 1)
         for _ in range(self._workers):
             self._pool.submit(started.wait)
@@ -48,25 +59,20 @@ class Runner:
             return self._closing
 
     def submit(self, work: Callable[[], object], label: str) -> bool:
-        """Start `work` in the background; False when shutting down or full (nothing was started)."""
+        """Queue `work` to run in the background; False when shutting down or full (nothing was queued)."""
         with self._lock:
             if self._closing or len(self._in_flight) >= self._max_in_flight:
                 return False
             task_id = self._next_id
             self._next_id += 1
             self._in_flight[task_id] = label
-        # Outside the lock: starting a pool thread can take milliseconds, and acks wait on this lock.
-        try:
-            self._pool.submit(self._run, task_id, work, label)
-        except RuntimeError:
-            # drain() shut the pool down between the check above and here: the work was not started.
-            self._finished(task_id)
-            return False
+            self._queue.append((task_id, work, label))
+            self._queued.notify()
         return True
 
     @contextmanager
     def answering(self) -> Iterator[None]:
-        """Mark a Slack request being answered; background work holds back briefly so acks go first."""
+        """Mark a Slack request being answered; queued work holds back until requests stop arriving."""
         with self._quiet:
             self._answering += 1
         try:
@@ -74,14 +80,45 @@ class Runner:
         finally:
             with self._quiet:
                 self._answering -= 1
+                self._last_answered = time.monotonic()
+                self._quiet.notify_all()
+
+    def _dispatch(self) -> None:
+        """One thread hands queued work to the pool, in batches, when Slack requests leave a gap."""
+        while True:
+            with self._lock:
+                while not self._queue and not self._stopped:
+                    self._queued.wait()
+                if self._stopped and not self._queue:
+                    return
+            self._wait_for_quiet()
+            with self._lock:
+                batch = list(self._queue)
+                self._queue.clear()
+            for task in batch:
+                try:
+                    self._pool.submit(self._run, *task)
+                except RuntimeError:
+                    # The pool was shut down after a drain timed out: this work never started.
+                    log.error("background task %s was not started: shutting down", task[2])
+                    self._finished(task[0])
+
+    def _wait_for_quiet(self) -> None:
+        deadline = time.monotonic() + ACK_PRIORITY_SECONDS
+        with self._quiet:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
                 if not self._answering:
-                    self._quiet.notify_all()
+                    quiet_for = now - self._last_answered
+                    if quiet_for >= QUIET_SECONDS:
+                        return
+                    self._quiet.wait(min(QUIET_SECONDS - quiet_for, deadline - now))
+                else:
+                    self._quiet.wait(deadline - now)
 
     def _run(self, task_id: int, work: Callable[[], object], label: str) -> None:
-        # Python runs one thread at a time: in a burst, work for acked commands would slow the acks still due.
-        # Baseten takes seconds anyway, so waiting a moment for the acks costs the requester nothing.
-        with self._quiet:
-            self._quiet.wait_for(lambda: not self._answering, timeout=ACK_PRIORITY_SECONDS)
         try:
             work()
         except Exception:
@@ -97,7 +134,7 @@ class Runner:
                 self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> list[str]:
-        """Wait up to `timeout` s until nothing is running; returns what still is. Keeps taking work."""
+        """Wait up to `timeout` s until nothing is queued or running; returns what still is. Keeps taking work."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while self._in_flight:
@@ -108,9 +145,12 @@ class Runner:
             return list(self._in_flight.values())
 
     def drain(self, timeout: float) -> list[str]:
-        """Stop taking work and wait up to `timeout` s for what is running; returns what did not finish."""
+        """Stop taking work and wait up to `timeout` s for what is queued or running; returns what did not finish."""
         with self._lock:
             self._closing = True
         unfinished = self.wait_idle(timeout)
+        with self._lock:
+            self._stopped = True
+            self._queued.notify_all()
         self._pool.shutdown(wait=False, cancel_futures=False)
         return unfinished

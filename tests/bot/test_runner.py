@@ -116,3 +116,30 @@ def test_full_runner_refuses_new_work_until_some_finishes(release: threading.Eve
     assert runner.submit(lambda: ran.append(True), "after")
     assert runner.drain(5) == []
     assert ran == [True]
+
+
+def test_queued_work_waits_while_slack_requests_are_being_answered() -> None:
+    """Acks go first: work queued during a request starts only once requests stop arriving."""
+    runner = Runner(workers=2)
+    started = threading.Event()
+    try:
+        with runner.answering():
+            assert runner.submit(started.set, "after the ack")
+            assert not started.wait(0.1)
+        assert started.wait(1.0)
+    finally:
+        runner.drain(1)
+
+
+def test_queued_work_starts_anyway_when_requests_never_stop() -> None:
+    """A steady stream of requests delays background work by at most ACK_PRIORITY_SECONDS."""
+    runner = Runner(workers=2)
+    started = threading.Event()
+    try:
+        with runner.answering():
+            begun = time.monotonic()
+            assert runner.submit(started.set, "starved")
+            assert started.wait(2.0)
+            assert time.monotonic() - begun < 1.0
+    finally:
+        runner.drain(1)
