@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-_H100X8 = {
+H100X8 = {
     "id": "H100x8",
     "name": "H100 x8",
     "memory_limit_mib": 1_966_080,
@@ -22,7 +22,7 @@ _H100X8 = {
     "gpu_type": "H100",
     "gpu_memory_limit_mib": 81_920,
 }
-_A10G = {
+A10G = {
     "id": "A10Gx1",
     "name": "A10G",
     "memory_limit_mib": 32_768,
@@ -31,7 +31,7 @@ _A10G = {
     "gpu_type": "A10G",
     "gpu_memory_limit_mib": 24_576,
 }
-_CPU = {
+CPU8 = {
     "id": "CPU8",
     "name": "8 vCPU, 32 GiB",
     "memory_limit_mib": 32_768,
@@ -55,12 +55,12 @@ class SampleJob:
 
 PROJECTS = {"n4q95w5": "llama-finetune", "k2m8x4p": "whisper-distill", "c7v3n9q": "eval-suite"}
 SAMPLES = (
-    SampleJob("n4q95w5", "p7qr9qv", "llama-8b-sft", "TRAINING_JOB_COMPLETED", _H100X8),
-    SampleJob("n4q95w5", "r3unn1n", "llama-70b-lora", "TRAINING_JOB_RUNNING", _H100X8, 2, "still running"),
-    SampleJob("k2m8x4p", "w8fa1l5", "whisper-small", "TRAINING_JOB_FAILED", _A10G, note="its copies fail too"),
-    SampleJob("c7v3n9q", "e5cpu01", "nightly-eval", "TRAINING_JOB_COMPLETED", _CPU),
-    SampleJob("n4q95w5", "s1ow0ne", "llama-8b-dpo", "TRAINING_JOB_COMPLETED", _H100X8, note="Baseten is slow: 429"),
-    SampleJob("k2m8x4p", "b0rked1", "whisper-large", "TRAINING_JOB_STOPPED", _A10G, note="recreate answers 500"),
+    SampleJob("n4q95w5", "p7qr9qv", "llama-8b-sft", "TRAINING_JOB_COMPLETED", H100X8),
+    SampleJob("n4q95w5", "r3unn1n", "llama-70b-lora", "TRAINING_JOB_RUNNING", H100X8, 2, "still running"),
+    SampleJob("k2m8x4p", "w8fa1l5", "whisper-small", "TRAINING_JOB_FAILED", A10G, note="its copies fail too"),
+    SampleJob("c7v3n9q", "e5cpu01", "nightly-eval", "TRAINING_JOB_COMPLETED", CPU8),
+    SampleJob("n4q95w5", "s1ow0ne", "llama-8b-dpo", "TRAINING_JOB_COMPLETED", H100X8, note="Baseten is slow: 429"),
+    SampleJob("k2m8x4p", "b0rked1", "whisper-large", "TRAINING_JOB_STOPPED", A10G, note="recreate answers 500"),
 )
 # Job IDs that do something unusual when recreated, so a newcomer can see how the bot copes.
 RATE_LIMITED = "s1ow0ne"

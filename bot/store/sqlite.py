@@ -177,10 +177,14 @@ class SqliteAuditStore:
                 raise StoreError(f"could not {action} the audit database {self.path}: {error}") from error
 
     def record(self, record: AttemptRecord) -> None:
-        values = [_to_sql(getattr(record, name)) for name in _COLUMNS]
-        placeholders = ", ".join("?" for _ in _COLUMNS)
+        self._upsert("attempts", _COLUMNS, record)
+
+    def _upsert(self, table: str, columns: list[str], row: object) -> None:
+        """Insert or replace `row` (a dataclass whose fields are `columns`) in `table`, a name of ours."""
+        values = [_to_sql(getattr(row, name)) for name in columns]
+        placeholders = ", ".join("?" for _ in columns)
         with self._locked("write to") as db:
-            db.execute(f"INSERT OR REPLACE INTO attempts ({', '.join(_COLUMNS)}) VALUES ({placeholders})", values)  # noqa: S608
+            db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
 
     def get(self, request_id: str) -> AttemptRecord | None:
         rows = self._select("WHERE request_id = ?", (request_id,))
@@ -206,13 +210,7 @@ class SqliteAuditStore:
             return db.execute("SELECT 1 FROM attempts WHERE new_job_id = ? LIMIT 1", (job_id,)).fetchone() is not None
 
     def save_preview(self, preview: Preview) -> None:
-        values = [_to_sql(getattr(preview, name)) for name in _PREVIEW_COLUMNS]
-        placeholders = ", ".join("?" for _ in _PREVIEW_COLUMNS)
-        with self._locked("write to") as db:
-            db.execute(
-                f"INSERT OR REPLACE INTO previews ({', '.join(_PREVIEW_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                values,
-            )
+        self._upsert("previews", _PREVIEW_COLUMNS, preview)
 
     def get_preview(self, preview_id: str) -> Preview | None:
         with self._locked("read") as db:
@@ -272,13 +270,7 @@ class SqliteAuditStore:
             db.execute("DELETE FROM in_flight WHERE source_job_id = ? AND request_id = ?", (source_job_id, request_id))
 
     def follow(self, followed: Followed) -> None:
-        values = [_to_sql(getattr(followed, name)) for name in _FOLLOWED_COLUMNS]
-        placeholders = ", ".join("?" for _ in _FOLLOWED_COLUMNS)
-        with self._locked("write to") as db:
-            db.execute(
-                f"INSERT OR REPLACE INTO followed ({', '.join(_FOLLOWED_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                values,
-            )
+        self._upsert("followed", _FOLLOWED_COLUMNS, followed)
 
     def followed(self, job_id: str) -> Followed | None:
         rows = self._select_followed("WHERE job_id = ?", (job_id,))

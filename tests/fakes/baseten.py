@@ -12,28 +12,12 @@ from typing import Any
 
 import httpx
 
+from bot.console.demo import A10G, H100X8
 from tests.fakes.http import LoopbackServer, Request, Response
 
 API_KEY = "bt-test-key-123456"
+__all__ = ["A10G", "API_KEY", "CPU_ONLY", "H100X8", "FakeBaseten"]
 
-H100X8: dict[str, Any] = {
-    "id": "H100x8",
-    "name": "H100 x8",
-    "memory_limit_mib": 1_966_080,
-    "millicpu_limit": 206_000,
-    "gpu_count": 8,
-    "gpu_type": "H100",
-    "gpu_memory_limit_mib": 81_920,
-}
-A10G: dict[str, Any] = {
-    "id": "A10Gx1",
-    "name": "A10G",
-    "memory_limit_mib": 32_768,
-    "millicpu_limit": 7_500,
-    "gpu_count": 1,
-    "gpu_type": "A10G",
-    "gpu_memory_limit_mib": 24_576,
-}
 CPU_ONLY: dict[str, Any] = {
     "id": "CPU4",
     "name": "4 vCPU, 16 GiB",
