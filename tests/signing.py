@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import parse_qsl
 
 from bot.console import payloads
 
@@ -25,8 +26,13 @@ def command_body(text: str, **fields: str) -> str:
     return payloads.command_body(text, **{**_DEFAULTS, **fields})
 
 
+def command_fields(text: str, **fields: str) -> dict[str, str]:
+    """The same command as its form fields, as a Socket Mode envelope carries them in its payload."""
+    return dict(parse_qsl(command_body(text, **fields)))
+
+
 def action_body(action_id: str, value: str, **fields: str) -> str:
     return payloads.action_body(action_id, value, **{**_DEFAULTS, **fields})
 
 
-__all__ = ["SIGNING_SECRET", "action_body", "command_body", "signed_headers"]
+__all__ = ["SIGNING_SECRET", "action_body", "command_body", "command_fields", "signed_headers"]

@@ -40,6 +40,8 @@ class FakeSlack:
         self.auth = {"ok": True, "team_id": TEAM_ID, "user_id": "UBOT000001", "bot_id": "BBOT000001"}
         self.scopes: list[str] | None = None
         """When set, auth.test answers with them in an `x-oauth-scopes` header, as Slack does."""
+        self.socket_url = "wss://wss-primary.slack.test/link/?ticket=fake"
+        """What apps.connections.open answers with; point it at a FakeSocketMode's `url` to serve Socket Mode."""
         self._ts = itertools.count(1)
         self._server = LoopbackServer(self._route)
 
@@ -135,5 +137,5 @@ class FakeSlack:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
         if kind == "apps.connections.open":
-            return {"ok": True, "url": "wss://wss-primary.slack.test/link/?ticket=fake"}
+            return {"ok": True, "url": self.socket_url}
         return {"ok": True}
