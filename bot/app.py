@@ -55,11 +55,14 @@ class Bot:
     web_client: WebClient
     store: AuditStore
     follower: Follower | None = None
+    reader: BasetenClient | None = None
 
     def close(self) -> None:
         if self.follower is not None:
-            self.follower.close()
-        self.baseten.close()
+            self.follower.stop()
+        for client in (self.baseten, self.reader):
+            if client is not None:
+                client.close()
         self.store.close()
 
 
@@ -110,8 +113,9 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     delivery = Delivery(web_client, parts.webhook_factory)
     audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit)
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
-    reconciler = Reconciler(baseten, store, sleep=parts.sleep)
-    follower = _follower(settings, parts, store, delivery, web_client, links) if settings.follow else None
+    reader = _quick_reader(settings, parts)
+    reconciler = Reconciler(reader, store, sleep=parts.sleep)
+    follower = _follower(settings, parts, reader, store, delivery, web_client, links) if settings.follow else None
     service = RecreateService(
         baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
     )
@@ -148,27 +152,33 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         web_client=web_client,
         store=store,
         follower=follower,
+        reader=reader,
     )
 
 
-def _follower(
-    settings: Settings,
-    parts: Collaborators,
-    store: AuditStore,
-    delivery: Delivery,
-    web_client: WebClient,
-    links: DashboardLinks,
-) -> Follower:
-    # Its own client: a poll must not sit out a 429 or retry inside the loop; the follower reschedules instead.
-    polling = BasetenClient(
+def _quick_reader(settings: Settings, parts: Collaborators) -> BasetenClient:
+    """For reads that repeat on their own schedule (following jobs, looking for a lost job): a short timeout,
+    no waiting out a 429, so a Baseten brownout cannot stretch one look into minutes."""
+    return BasetenClient(
         settings.baseten_api_key.get_secret_value(),
         str(settings.baseten_api_url),
         transport=parts.baseten_transport,
         attempts=2,
         max_rate_limit_wait=0,
         sleep=parts.sleep,
-        timeout=httpx.Timeout(10.0, read=30.0),
+        timeout=httpx.Timeout(10.0, read=15.0),
     )
+
+
+def _follower(
+    settings: Settings,
+    parts: Collaborators,
+    polling: BasetenClient,
+    store: AuditStore,
+    delivery: Delivery,
+    web_client: WebClient,
+    links: DashboardLinks,
+) -> Follower:
     rules = FollowRules(
         interval=settings.follow_interval,
         follow_for=settings.follow_for,

@@ -113,11 +113,6 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def close(self) -> None:
-        """Stop, and close the Baseten client the wiring made for polling."""
-        self.stop()
-        self._baseten.close()
-
     def _run(self) -> None:
         while not self._stop.is_set():
             try:

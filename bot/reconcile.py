@@ -42,7 +42,7 @@ class Reconciler:
         self._skew = timedelta(seconds=clock_skew)
         self._sleep = sleep
 
-    def find(self, source: TrainingJob, sent_at: datetime) -> Found:
+    def find(self, source: TrainingJob, sent_at: datetime, request_id: str) -> Found:
         answered = 0
         for look in range(self._looks):
             if look:
@@ -56,18 +56,21 @@ class Reconciler:
             candidates = sorted(
                 (job for job in jobs if self._is_copy(job, source, sent_at)), key=lambda job: job.created_at
             )
-            if candidates:
-                return Found(candidates[0], True, look * self._interval)
+            for job in candidates:
+                if self._claim(job.id, request_id):
+                    return Found(job, True, look * self._interval)
         waited = (self._looks - 1) * self._interval
         return Found(None, answered == self._looks, waited)
 
     def _is_copy(self, job: TrainingJob, source: TrainingJob, sent_at: datetime) -> bool:
         if job.id == source.id or job.created_at < sent_at - self._skew:
             return False
-        if job.instance_type.id != source.instance_type.id or job.node_count != source.node_count:
-            return False
+        return job.instance_type.id == source.instance_type.id and job.node_count == source.node_count
+
+    def _claim(self, job_id: str, request_id: str) -> bool:
+        """A job another request already claimed is not ours; two lost answers never take the same job."""
         try:
-            # A job another request already reported is not ours.
-            return not self._store.is_recorded_new_job(job.id)
+            return self._store.claim_new_job(job_id, request_id)
         except StoreError:
+            log.exception("could not claim job %s for request %s; reporting it anyway", job_id, request_id)
             return True

@@ -16,6 +16,7 @@ from bot.delivery import Delivery, Posted
 from bot.follow import Follower
 from bot.messages import Message, preview, replies
 from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
+from bot.messages.format import code
 from bot.reconcile import Reconciler
 from bot.settings import ConfirmMode
 from bot.store import AttemptRecord, InFlight, Outcome, Preview, StoreError, Verdict, utcnow
@@ -38,8 +39,9 @@ class Rules:
     confirm: ConfirmMode = ConfirmMode.ALWAYS
     confirm_ttl: int = 600
     cooldown: int = 600
-    # A lock older than this belonged to a process that died mid-recreate; a recreate never takes this long.
-    in_flight_stale_after: float = 900.0
+    # A lock older than this belonged to a process that died mid-recreate. A recreate, with its lookups, the POST
+    # and the search for a lost answer, takes minutes at the very worst; this leaves a wide margin.
+    in_flight_stale_after: float = 1800.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class RecreateRequest:
     job_id: str
     project_id: str | None = None
     command_text: str = ""
+    previewed_at: datetime | None = None
+    """When the requester was shown what they confirmed; a recreate by someone else after that is news to them."""
 
     def attempt(self) -> AttemptRecord:
         """The audit record of this request before anything is sent to Baseten."""
@@ -78,6 +82,7 @@ class RecreateRequest:
             job_id=shown.job_id,
             project_id=shown.project_id,
             command_text=shown.command_text,
+            previewed_at=shown.created_at,
         )
 
 
@@ -120,6 +125,7 @@ class RecreateService:
 
     def start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
         """Look the source job up, then show a preview or, where no confirmation is needed, recreate it."""
+        self.expire_previews()
         try:
             source = self._lookup(request)
             record = record.with_outcome(source_project_id=source.training_project_id)
@@ -164,6 +170,16 @@ class RecreateService:
         if not self._delivery.reply(request.response_url, message):
             log.error("request %s: the preview could not be shown to %s", request.request_id, request.user_id)
         return record
+
+    def expire_previews(self) -> None:
+        """Close the records of previews nobody answered in time, so the audit trail shows how they ended."""
+        try:
+            for preview_id in self._store.expire_previews(self._clock()):
+                stored = self._store.get(preview_id)
+                if stored is not None and stored.outcome is Outcome.AWAITING_CONFIRMATION:
+                    self._audit.close(stored.with_outcome(outcome=Outcome.EXPIRED, error="not confirmed in time"))
+        except StoreError:
+            log.exception("could not expire old previews")
 
     def _lookup(self, request: RecreateRequest) -> TrainingJob:
         try:
@@ -220,6 +236,13 @@ class RecreateService:
                 preview.in_flight(request.job_id, holder),
             )
         try:
+            newer = self._created_meanwhile(request)
+            if newer is not None:
+                return self._finish(
+                    request,
+                    record.with_outcome(outcome=Outcome.CANCELLED, error=f"superseded by request {newer.request_id}"),
+                    preview.superseded(request.job_id, newer),
+                )
             record, job, note = self._recreate(request, record, source, started)
         finally:
             # Released once the outcome is stored, not after the card: a request made the moment the card
@@ -232,23 +255,38 @@ class RecreateService:
             return record
         return self._publish(request, record, job, note)
 
+    def _created_meanwhile(self, request: RecreateRequest) -> AttemptRecord | None:
+        """A recreate of the same job the requester has not seen: since their preview, or within the cooldown."""
+        if request.previewed_at is not None:
+            since = request.previewed_at
+        elif self.rules.cooldown > 0:
+            since = self._clock() - timedelta(seconds=self.rules.cooldown)
+        else:
+            return None
+        newer = self._store.last_created(request.job_id, since)
+        return newer if newer is not None and newer.request_id != request.request_id else None
+
     def _recreate(
         self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None, started: float
     ) -> tuple[AttemptRecord, TrainingJob | None, str | None]:
         """Ask Baseten; a failure is finished here (recorded, replied). A new job is recorded, not yet announced."""
         project_id = request.project_id or (source.training_project_id if source else None)
         note: str | None = None
+        sent = False
         try:
             if source is None:
                 source = self._lookup(request)
             project_id = source.training_project_id
             sent_at = self._clock()
+            sent = True
             try:
                 job = self._baseten.recreate(
                     project_id, request.job_id, on_rate_limit_wait=lambda s: self._say_waiting(request, s)
                 )
             except OutcomeUnknown as error:
                 job, note = self._after_unknown(request, record, source, sent_at, error)
+            if not self._store.claim_new_job(job.id, request.request_id):
+                log.error("request %s: job %s was already claimed by another request", request.request_id, job.id)
         except _Stop as stop:
             record = record.with_outcome(outcome=stop.outcome, error=stop.error, source_project_id=project_id)
             return self._finish(request, record, stop.reply, started), None, None
@@ -257,6 +295,12 @@ class RecreateService:
             record = record.with_outcome(outcome=failure.outcome, error=failure.error, source_project_id=project_id)
             return self._finish(request, record, failure.reply, started), None, None
         except Exception as error:
+            if sent:
+                # The request may have reached Baseten: never tell anyone that nothing was created.
+                log.exception("request %s: unexpected error after the recreate was sent", request.request_id)
+                record = record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{type(error).__name__}: {error}")
+                self._post_unknown(request, project_id or "", "Something went wrong on my side after asking Baseten.")
+                return self._finish(request, record, _NO_REPLY, started), None, None
             log.exception("request %s: unexpected error before any job was created", request.request_id)
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             return self._finish(request, record, replies.internal_error(request.request_id), started), None, None
@@ -315,17 +359,22 @@ class RecreateService:
             error.message,
         )
         self._audit.save(record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{error.reason}: {error.message}"))
-        found = self._reconciler.find(source, sent_at)
+        found = self._reconciler.find(source, sent_at, request.request_id)
         detail = _UNKNOWN_DETAIL.get(error.reason, "Baseten's answer was lost.").format(status=error.status)
         if found.job is not None:
             log.warning("request %s: found job %s created by the unanswered recreate", request.request_id, found.job.id)
             return found.job, f"Confirmed after an error: {detail} The new job was found in the project."
-        if found.conclusive:
+        # A 2xx whose body could not be read proves a job exists even when it has not shown up yet.
+        if found.conclusive and error.reason != "unreadable_response":
             retry = self._offer_retry(request, source, detail, found.waited)
             raise _Stop(Outcome.FAILED, f"{error.reason}: no job appeared (retry offered as {retry})", _NO_REPLY)
+        self._post_unknown(request, source.training_project_id, detail)
+        raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{error.reason}: {error.message}", _NO_REPLY)
+
+    def _post_unknown(self, request: RecreateRequest, project_id: str, detail: str) -> None:
         card = outcome_unknown_card(
-            project_id=source.training_project_id,
-            source_job_id=source.id,
+            project_id=project_id,
+            source_job_id=request.job_id,
             requester_id=request.user_id,
             check_url=self._links.training(),
             request_id=request.request_id,
@@ -336,9 +385,8 @@ class RecreateService:
             channel_id=request.channel_id,
             user_id=request.user_id,
             response_url=request.response_url,
-            what=f"the outcome-unknown notice for {source.id} (request {request.request_id})",
+            what=f"the outcome-unknown notice for {request.job_id} (request {request.request_id})",
         )
-        raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{error.reason}: {error.message}", _NO_REPLY)
 
     def _offer_retry(self, request: RecreateRequest, source: TrainingJob, detail: str, waited: float) -> str:
         retry = RecreateRequest(
@@ -428,7 +476,7 @@ class RecreateService:
         except Exception:
             log.exception("request %s: could not build the card for new job %s", request.request_id, job.id)
             card = Message.plain(
-                f"<@{request.user_id}> recreated `{request.job_id}` as `{job.id}`: <{url}|open in Baseten>"
+                f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job.id)}: <{url}|open in Baseten>"
             )
         return self._delivery.card(
             card,

@@ -143,9 +143,9 @@ class BasetenClient:
                     raise Unreachable(f"Could not connect to Baseten ({type(error).__name__}).") from error
                 self._sleep(self._backoff * 2 ** (failures - 1))
                 continue
-            except (httpx.TransportError, RuntimeError) as error:
-                # RuntimeError: httpx refuses a closed client. Whether it refused before or after sending is not
-                # ours to guess for a recreate, so it counts as an unknown outcome like a dropped connection.
+            except (httpx.HTTPError, RuntimeError) as error:
+                # Any other failure once the request may have left (a dropped connection, an undecodable body,
+                # httpx refusing a closed client) is, for a recreate, an unknown outcome: never a "nothing happened".
                 if not idempotent:
                     reason = "timeout" if isinstance(error, httpx.TimeoutException) else "connection_lost"
                     raise OutcomeUnknown(f"Baseten did not answer ({type(error).__name__}).", reason=reason) from error

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.baseten.models import TrainingJob, status_label
 from bot.messages.card import NAME_LIMIT, compute_summary, gpu_summary, job_title
-from bot.messages.format import code, cut, safe, slack_date
+from bot.messages.format import code, cut, escape, safe, slack_date
 from bot.messages.message import Message
 from bot.store import AttemptRecord, InFlight
 
@@ -64,10 +64,15 @@ def preview(
             f":warning: This job is still *{status}*: recreating it starts a second job beside it, on its own GPUs."
         )
     if recent is not None and recent.new_job_id:
-        link = f"<{recent_url}|{recent.new_job_id}>" if recent_url else code(recent.new_job_id)
+        link = f"<{recent_url}|{escape(recent.new_job_id)}>" if recent_url else code(recent.new_job_id)
         warnings.append(
-            f":repeat: <@{recent.user_id}> already recreated this job {slack_date(recent.created_at)} as {link}. "
+            f":repeat: <@{recent.user_id}> already recreated this job {slack_date(recent.updated_at)} as {link}. "
             "Recreating it again creates another copy."
+        )
+    elif recent is not None:
+        warnings.append(
+            f":warning: <@{recent.user_id}> asked to recreate this job {slack_date(recent.updated_at)} and "
+            "Baseten's answer was lost: a copy may already exist. Check the project in Baseten first."
         )
     if warnings:
         blocks.append(SectionBlock(text=cut("\n".join(warnings), 3000)))
@@ -131,6 +136,15 @@ def not_yours(requester_id: str) -> Message:
 def already_handled(job_id: str) -> Message:
     return Message.plain(
         f":information_source: This preview for {code(job_id)} was already used; nothing more was done."
+    )
+
+
+def superseded(job_id: str, newer: AttemptRecord) -> Message:
+    """Someone recreated the job after this requester's preview was shown: do not make another copy unasked."""
+    made = f"as {code(newer.new_job_id)}" if newer.new_job_id else "(Baseten's answer was lost, so check it first)"
+    return Message.plain(
+        f":repeat: <@{newer.user_id}> recreated {code(job_id)} {made} after your preview was shown, so nothing "
+        f"was created. Run `/recreate-job {job_id}` again if you still want another copy."
     )
 
 

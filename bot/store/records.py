@@ -150,10 +150,13 @@ class AuditStore(Protocol):
         """Attempts whose source or new job is `job_id`, newest first."""
 
     def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
-        """The newest attempt that created a job from `source_job_id` at or after `since`."""
+        """The newest attempt that created (or may have created) a job from `source_job_id` since `since`."""
 
-    def is_recorded_new_job(self, job_id: str) -> bool:
-        """Whether some attempt already names `job_id` as the job it created."""
+    def claim_new_job(self, job_id: str, request_id: str) -> bool:
+        """Tie `job_id` to `request_id`; False when another request already has it (atomic across processes)."""
+
+    def expire_previews(self, now: datetime) -> list[str]:
+        """Mark pending previews past their expiry as expired; returns their IDs."""
 
     def save_preview(self, preview: Preview) -> None: ...
 

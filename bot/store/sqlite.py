@@ -101,6 +101,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX followed_active ON followed (done, started_at);
     """,
+    # Which request a new job belongs to: one row per job, so two lost answers never claim the same job.
+    """
+    CREATE TABLE job_claims (
+        job_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL
+    );
+    INSERT OR IGNORE INTO job_claims (job_id, request_id)
+        SELECT new_job_id, request_id FROM attempts WHERE new_job_id IS NOT NULL;
+    CREATE INDEX attempts_source_updated ON attempts (source_job_id, updated_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -199,15 +209,26 @@ class SqliteAuditStore:
         )
 
     def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        # updated_at is when the outcome was recorded, i.e. when the job was made, not when the command was typed.
         rows = self._select(
-            "WHERE source_job_id = ? AND outcome = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1",
-            (source_job_id, Outcome.CREATED, _to_sql(since)),
+            "WHERE source_job_id = ? AND outcome IN (?, ?) AND updated_at >= ? ORDER BY updated_at DESC LIMIT 1",
+            (source_job_id, Outcome.CREATED, Outcome.OUTCOME_UNKNOWN, _to_sql(since)),
         )
         return rows[0] if rows else None
 
-    def is_recorded_new_job(self, job_id: str) -> bool:
-        with self._locked("read") as db:
-            return db.execute("SELECT 1 FROM attempts WHERE new_job_id = ? LIMIT 1", (job_id,)).fetchone() is not None
+    def claim_new_job(self, job_id: str, request_id: str) -> bool:
+        with self._locked("write to") as db:
+            db.execute("INSERT OR IGNORE INTO job_claims (job_id, request_id) VALUES (?, ?)", (job_id, request_id))
+            row = db.execute("SELECT request_id FROM job_claims WHERE job_id = ?", (job_id,)).fetchone()
+        return row is not None and row[0] == request_id
+
+    def expire_previews(self, now: datetime) -> list[str]:
+        with self._locked("write to") as db:
+            rows = db.execute(
+                "UPDATE previews SET state = ? WHERE state = ? AND expires_at <= ? RETURNING id",
+                (PreviewState.EXPIRED, PreviewState.PENDING, _to_sql(now)),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def save_preview(self, preview: Preview) -> None:
         self._upsert("previews", _PREVIEW_COLUMNS, preview)

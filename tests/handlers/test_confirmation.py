@@ -374,3 +374,117 @@ def test_a_preview_of_a_job_that_does_not_exist_reports_it_and_offers_no_button(
     assert CONFIRM not in shown(reply)
     harness.drain()
     assert harness.baseten.calls("recreate") == []
+
+
+# --- duplicates the first guards missed -------------------------------------------------------------------------
+
+
+def preview_at(harness: Harness, response_url: str) -> Call:
+    """The preview posted to one command's response_url."""
+    path = response_url.removeprefix(harness.slack.response_url("").removesuffix("/"))
+
+    def found(calls: list[Call]) -> bool:
+        return any(c.kind == "response_url" and c.path.endswith(path) and CONFIRM in shown(c) for c in calls)
+
+    harness.slack.wait_for(found)
+    return next(c for c in harness.slack.of("response_url") if c.path.endswith(path) and CONFIRM in shown(c))
+
+
+def test_a_second_preview_confirmed_after_the_first_creates_nothing_and_says_who_did(harness: Harness) -> None:
+    _, first_url = harness.command("p7qr9qv")
+    _, second_url = harness.command("p7qr9qv")
+    first = button_value(preview_at(harness, first_url), CONFIRM)
+    second = button_value(preview_at(harness, second_url), CONFIRM)
+    harness.click(CONFIRM, first)
+    harness.slack.wait_for_count("chat.postMessage")
+
+    harness.click(CONFIRM, second)
+
+    told = wait_for_reply(harness, "after your preview was shown")
+    assert "nothing was created" in shown(told)
+    harness.drain()
+    assert len(harness.baseten.created()) == 1
+    record = harness.bot.store.get(second)
+    assert record is not None and record.outcome is Outcome.CANCELLED
+
+
+def test_the_cooldown_counts_from_when_the_job_was_made_not_when_it_was_asked_for(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = confirming(harness_factory, recreate_cooldown=2)
+    preview_id = button_value(show_preview(harness), CONFIRM)
+    time.sleep(2.5)  # confirmed after the cooldown has run out, counted from the command
+    harness.click(CONFIRM, preview_id)
+    harness.slack.wait_for_count("chat.postMessage")
+
+    _, url = harness.command("p7qr9qv")
+
+    again = preview_at(harness, url)
+    assert "already recreated this job" in shown(again)
+    assert harness.baseten.created()[0]["id"] in shown(again)
+
+
+def test_a_recreate_with_a_lost_answer_makes_the_next_request_show_a_warning_first(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(confirm="never")
+    harness.baseten.fail_after_acting("recreate", Response(502, {"message": "bad gateway"}))
+    harness.baseten.fail("list", 503, {"message": "unavailable"}, times=50)
+    harness.command("p7qr9qv")
+    harness.slack.wait_for_count("chat.postMessage")
+
+    harness.command("p7qr9qv")
+
+    warning = wait_for_reply(harness, "answer was lost")
+    assert CONFIRM in shown(warning)
+    harness.drain()
+    assert len(harness.baseten.calls("recreate")) == 1
+
+
+def test_a_created_job_whose_answer_cannot_be_decoded_is_never_reported_as_nothing_created(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(confirm="never")
+    harness.baseten.fail_after_acting(
+        "recreate", Response(200, b"\x00 not gzip at all", headers={"Content-Encoding": "gzip"})
+    )
+
+    harness.command("p7qr9qv")
+
+    card = harness.slack.wait_for_count("chat.postMessage")[0]
+    harness.drain()
+    assert harness.baseten.created()[0]["id"] in card.params["text"]
+    everything = " ".join(shown(call) for call in harness.slack.calls)
+    assert "nothing was created" not in everything
+    assert len(harness.baseten.calls("recreate")) == 1
+
+
+def test_an_unreadable_2xx_with_no_job_in_sight_is_an_unknown_outcome_not_a_retry(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(confirm="never")
+    harness.baseten.fail("recreate", 200, {"unexpected": "shape"})
+
+    harness.command("p7qr9qv")
+
+    card = harness.slack.wait_for_count("chat.postMessage")[0]
+    assert "Recreate outcome unknown" in shown(card)
+    harness.drain()
+    assert not any(RETRY in shown(call) for call in harness.slack.calls)
+
+
+def test_two_lost_answers_never_claim_the_same_new_job(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(confirm="never")
+    harness.baseten.add_job(job_id="q1sibling", name="sibling")
+    harness.baseten.fail_after_acting("recreate", Response(drop=True))
+    harness.baseten.fail_after_acting("recreate", Response(drop=True))
+
+    harness.command("p7qr9qv")
+    harness.command("q1sibling")
+
+    cards = harness.slack.wait_for_count("chat.postMessage", 2)
+    harness.drain()
+    created = {job["id"] for job in harness.baseten.created()}
+    reported = {next(j for j in created if j in card.params["text"]) for card in cards}
+    assert len(created) == 2
+    assert reported == created

@@ -545,3 +545,15 @@ def test_settings_with_a_bad_database_url_give_one_line_naming_it(url: str, says
     assert message.startswith("Configuration error: DATABASE_URL ")
     assert says in message
     assert "pw@" not in message
+
+
+def test_a_new_job_can_be_claimed_by_one_request_only(tmp_path: Path) -> None:
+    first = SqliteAuditStore(tmp_path / "audit.db")
+    second = SqliteAuditStore(tmp_path / "audit.db")
+    try:
+        assert first.claim_new_job("new0001", "request-a")
+        assert not second.claim_new_job("new0001", "request-b")
+        assert second.claim_new_job("new0001", "request-a")  # the owner asking again keeps it
+    finally:
+        first.close()
+        second.close()
