@@ -29,38 +29,68 @@ class Decision:
 
 
 class GroupDirectory:
-    """Members of Slack user groups, from `usergroups.users.list`, cached for `ttl` seconds."""
+    """Members of Slack user groups, from `usergroups.users.list`.
+
+    Lookups sit on the path to the Slack ack, so a list younger than `ttl` is used as is, and one younger than
+    `max_stale` is used while a background thread refreshes it. Older than that (or never read) it is read
+    before answering; if Slack fails then, the caller is refused rather than let through on old data.
+    """
 
     def __init__(
         self,
         client: WebClient,
         *,
         ttl: float = 60.0,
+        max_stale: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._ttl = ttl
+        self._max_stale = max_stale
         self._clock = clock
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
+
+    def warm(self, group_ids: Iterable[str]) -> None:
+        """Read every group once, so the first commands after start-up do not wait for Slack."""
+        for group_id in group_ids:
+            try:
+                self._fetch(group_id)
+            except MembershipUnknown:
+                log.warning("could not read the members of user group %s at start-up", group_id)
 
     def members(self, group_id: str) -> frozenset[str]:
         now = self._clock()
         with self._lock:
             cached = self._cache.get(group_id)
-        if cached is not None and now - cached[0] < self._ttl:
-            return cached[1]
+            age = now - cached[0] if cached is not None else None
+            refresh = age is not None and self._ttl <= age < self._max_stale and group_id not in self._refreshing
+            if refresh:
+                self._refreshing.add(group_id)
+        if cached is None or age is None or age >= self._max_stale:
+            return self._fetch(group_id)
+        if refresh:
+            threading.Thread(target=self._refresh, args=(group_id,), name=f"group-{group_id}", daemon=True).start()
+        return cached[1]
+
+    def _refresh(self, group_id: str) -> None:
+        try:
+            self._fetch(group_id)
+        except MembershipUnknown:
+            log.warning("could not refresh the members of user group %s; the list ages out", group_id)
+        finally:
+            with self._lock:
+                self._refreshing.discard(group_id)
+
+    def _fetch(self, group_id: str) -> frozenset[str]:
         try:
             response = self._client.usergroups_users_list(usergroup=group_id)
         except (SlackApiError, SlackClientError, OSError) as error:
-            if cached is not None:
-                # A brief Slack hiccup should not lock out on-call: a slightly stale list is still our list.
-                log.warning("usergroups.users.list failed for %s; using the cached list: %s", group_id, error)
-                return cached[1]
             raise MembershipUnknown(group_id) from error
         users = frozenset(str(user) for user in (response.get("users") or []))
         with self._lock:
-            self._cache[group_id] = (now, users)
+            self._cache[group_id] = (self._clock(), users)
         return users
 
 

@@ -56,6 +56,7 @@ class Bot:
     store: AuditStore
     follower: Follower | None = None
     reader: BasetenClient | None = None
+    groups: GroupDirectory | None = None
 
     def close(self) -> None:
         if self.follower is not None:
@@ -153,6 +154,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         store=store,
         follower=follower,
         reader=reader,
+        groups=groups,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 
 from bot.delivery import Delivery
@@ -59,6 +60,10 @@ class AuditTrail:
             if delivery.post(channel_id, audit_entry(record)) is None:
                 log.error("could not post request %s to the audit channel %s", record.request_id, channel_id)
 
-        if in_background and self._defer is not None and self._defer(post, f"audit {record.request_id}"):
+        if not in_background:
+            post()
             return
-        post()
+        if self._defer is None or not self._defer(post, f"audit {record.request_id}"):
+            # On the path to a Slack ack (the runner refused: restarting or full) nothing may wait for Slack.
+            # The record and the JSON line above are the durable trail; the channel line is a convenience.
+            threading.Thread(target=post, name=f"audit-{record.request_id}", daemon=True).start()

@@ -91,7 +91,12 @@ class Confirmations:
         return shown
 
     def _record_for(self, shown: Preview) -> AttemptRecord:
-        stored = self._store.get(shown.id)
+        try:
+            stored = self._store.get(shown.id)
+        except StoreError:
+            # The click is still judged by the preview itself; the record is rebuilt from it.
+            log.exception("could not read the record of preview %s", shown.id)
+            stored = None
         if stored is not None:
             return stored
         return RecreateRequest.from_preview(shown).attempt()

@@ -219,11 +219,14 @@ class Follower:
         threaded = followed.card_channel_id and followed.card_ts
         if threaded and self._delivery.post(followed.card_channel_id or "", message, thread_ts=followed.card_ts):
             return
-        # The card went through response_url (not editable, no thread): a follow-up in the conversation.
-        if self._delivery.post(followed.channel_id, message) is None and not self._delivery.reply(
-            followed.response_url, message, in_channel=True
-        ):
-            log.error("could not tell %s about job %s: %s", followed.channel_id, followed.job_id, message.text)
+        # The card went through response_url (not editable, no thread): a follow-up in the conversation, else
+        # through that response_url while Slack still takes it, else to the requester directly.
+        if self._delivery.post(followed.channel_id, message) is not None:
+            return
+        if self._delivery.reply(followed.response_url, message, in_channel=True):
+            return
+        if self._delivery.post(followed.requester_id, message) is None:
+            log.error("could not tell anyone about job %s: %s", followed.job_id, message.text)
 
     def _update_card(self, followed: Followed, job: TrainingJob) -> None:
         if not (followed.card_channel_id and followed.card_ts):

@@ -74,6 +74,8 @@ def _drain(bot: Bot) -> None:
 
 def _start_background(bot: Bot) -> None:
     bot.runner.warm()
+    if bot.groups is not None:
+        bot.groups.warm(bot.settings.allowed_usergroup_ids)
     if bot.follower is not None:
         bot.follower.start()
 

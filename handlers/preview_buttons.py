@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,4 +50,7 @@ def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Any) -> None:
     label = f"{click.action.action_id} {click.action.value}"
     if not deps.runner.submit(lambda: handle(click), label=label):
         message = replies.shutting_down() if deps.runner.closing else replies.busy()
-        deps.delivery.reply(click.response_url, message)
+        # Not inline: Bolt sends the ack only when this listener returns.
+        threading.Thread(
+            target=deps.delivery.reply, args=(click.response_url, message), name="busy-reply", daemon=True
+        ).start()

@@ -73,7 +73,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         parsed = parse(payload.text, app_hosts=deps.app_hosts)
     except CommandError as problem:
         log.info("request %s: %s sent unusable text", request_id, payload.user_id)
-        deps.audit.close(_unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)))
+        deps.audit.close(_unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)), in_background=True)
         _ack(ack, replies.bad_input(str(problem), deps.command))
         return
     if isinstance(parsed, Help):
@@ -111,11 +111,15 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         return
     if not deps.runner.submit(lambda: deps.service.start(request, record), label=f"{request_id} {parsed.job_id}"):
         closing = deps.runner.closing
-        deps.audit.close(record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"))
+        deps.audit.close(
+            record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"), in_background=True
+        )
         _ack(ack, replies.shutting_down() if closing else replies.busy())
         return
     if deps.service.rules.confirm is ConfirmMode.NEVER:
         _ack(ack, replies.working(parsed.job_id))
+    elif deps.service.rules.confirm is ConfirmMode.ACTIVE:
+        _ack(ack, replies.looking_up(parsed.job_id))
     else:
         _ack(ack, replies.checking(parsed.job_id))
 

@@ -46,6 +46,11 @@ def checking(job_id: str) -> Message:
     return Message.plain(f":mag: Looking up {code(job_id)}… you'll see what would be recreated before anything starts.")
 
 
+def looking_up(job_id: str) -> Message:
+    """CONFIRM=active: a preview comes only if the job is still running, so promise nothing more."""
+    return Message.plain(f":mag: Looking up {code(job_id)}…")
+
+
 def rate_limit_wait(job_id: str, seconds: float) -> Message:
     return Message.plain(
         f":snail: Baseten is rate limiting the bot; recreating {code(job_id)} in about {round(seconds)} seconds. "

@@ -629,6 +629,22 @@ def test_where_the_bot_cannot_post_the_update_goes_through_response_url(world: W
     assert world.updates() == []
 
 
+def test_when_the_channel_and_response_url_both_refuse_the_requester_is_told_directly(world: World) -> None:
+    """A failure after the response_url has expired still reaches the person who asked."""
+    follower = world.follower()
+    world.follow(follower, card_ts=None, response_url=world.slack.response_url("cmd1"))
+    world.slack.fail(POSTED, "not_in_channel")
+    world.slack.fail("response_url", "expired_url", status=404)
+    world.set_status(JobStatus.FAILED, error_message="OOM")
+    world.clock.advance(INTERVAL + 1)
+
+    follower.tick()
+
+    direct = [call for call in world.slack.of(POSTED) if call.params["channel"] == REQUESTER]
+    assert len(direct) == 1
+    assert "OOM" in direct[0].params["text"]
+
+
 # --- many jobs ------------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -629,3 +630,30 @@ def test_history_when_the_trail_cannot_be_read_says_so(harness_factory: HarnessF
         response, _ = harness.command(text)
         assert "could not read the audit trail" in ack_text(response)
     assert_only_the_requester_saw_it(harness, response)
+
+
+def test_a_slow_audit_channel_never_delays_the_ack(harness_factory: HarnessFactory) -> None:
+    """Even when the runner refuses work (restarting), the audit-channel post is not made on the way to the ack."""
+    harness = harness_factory(audit_channel_id="CAUDIT0001")
+    harness.bot.runner.drain(1)
+    harness.slack.rate_limit("chat.postMessage", retry_after=3, times=5)
+
+    started = time.monotonic()
+    restarting, _ = harness.command("p7qr9qv")
+    refused, _ = harness.command("p7qr9qv", user_id="UNOTALLOW1")
+    typo, _ = harness.command("../etc")
+    took = time.monotonic() - started
+
+    assert "restarting" in ack_text(restarting)
+    assert "not allowed" in ack_text(refused)
+    assert "not a Baseten job ID" in ack_text(typo)
+    assert took < 1.0, f"three acks took {took:.1f} s"
+
+
+def test_confirm_active_promises_no_preview_in_its_first_answer(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(confirm="active")
+
+    response, _ = harness.command("p7qr9qv")
+
+    assert "Looking up `p7qr9qv`" in ack_text(response)
+    assert "before anything starts" not in ack_text(response)
