@@ -25,9 +25,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import psutil
 
@@ -627,14 +628,32 @@ def _bot_log(path: Path, limit: int = 10) -> tuple[list[str], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    return run(parse_args(argv), Bench, prefix="bench-burst-")
+
+
+class Runnable(Protocol):
+    """What `run` drives: Bench here, SocketBench in bench.socket_burst."""
+
+    results: dict[str, Any]
+    proc: subprocess.Popen[bytes] | None
+
+    def start_fakes(self) -> None: ...
+    def start_bot(self, workdir: Path, log: IO[bytes]) -> None: ...
+    def burst(self) -> None: ...
+    def sequential(self) -> None: ...
+    def stop_bot(self) -> None: ...
+    def finish(self) -> None: ...
+
+
+def run(args: argparse.Namespace, make: Callable[[argparse.Namespace, Watchdog], Runnable], *, prefix: str) -> int:
+    """Start the fakes and the bot, run the burst and the sequential commands, print the table and JSON."""
     watchdog = Watchdog(args.timeout)
     watchdog.start()
-    bench = Bench(args, watchdog)
+    bench = make(args, watchdog)
     failed = False
     log_tail: list[str] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-burst-") as workdir:
+        with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
             log_path = Path(workdir) / "bot.log"
             try:
                 with log_path.open("wb") as log:

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +36,6 @@ from bench.burst import (
     Deadline,
     RssSampler,
     Watchdog,
-    _bot_log,
     _delta,
     _fmt,
     _key_value,
@@ -48,6 +45,7 @@ from bench.burst import (
     kill,
     percentile,
     reply_kinds,
+    run,
 )
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import Call, FakeSlack
@@ -391,39 +389,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    watchdog = Watchdog(args.timeout)
-    watchdog.start()
-    bench = SocketBench(args, watchdog)
-    failed = False
-    log_tail: list[str] = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-socket-") as workdir:
-            log_path = Path(workdir) / "bot.log"
-            try:
-                with log_path.open("wb") as log:
-                    bench.start_fakes()
-                    bench.start_bot(Path(workdir), log)
-                    bench.burst()
-                    bench.sequential()
-                    bench.stop_bot()
-            except Exception as error:
-                failed = True
-                bench.results["error"] = f"{type(error).__name__}: {error}"
-            finally:
-                bench.finish()
-                log_tail, bench.results["bot_audit_lines"] = _bot_log(log_path)
-    finally:
-        kill(bench.proc)
-        watchdog.cancel()
-    bench.results["bot_log_tail"] = log_tail
-    print(table(bench.results))
-    if log_tail:
-        print("bot output (last lines, audit JSON lines left out):")
-        for line in log_tail:
-            print(f"  {line}")
-    print(json.dumps(bench.results, separators=(",", ":"), ensure_ascii=False))
-    return 1 if failed else 0
+    return run(parse_args(argv), SocketBench, prefix="bench-socket-")
 
 
 if __name__ == "__main__":
