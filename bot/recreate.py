@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -177,7 +178,9 @@ class RecreateService:
             for preview_id in self._store.expire_previews(self._clock()):
                 stored = self._store.get(preview_id)
                 if stored is not None and stored.outcome is Outcome.AWAITING_CONFIRMATION:
-                    self._audit.close(stored.with_outcome(outcome=Outcome.EXPIRED, error="not confirmed in time"))
+                    self._audit.close(
+                        stored.with_outcome(outcome=Outcome.EXPIRED, error="not confirmed in time"), in_background=True
+                    )
         except StoreError:
             log.exception("could not expire old previews")
 
@@ -236,7 +239,15 @@ class RecreateService:
                 preview.in_flight(request.job_id, holder),
             )
         try:
-            newer = self._created_meanwhile(request)
+            try:
+                newer = self._created_meanwhile(request)
+            except StoreError:
+                log.exception("request %s: could not check for a recreate made meanwhile", request.request_id)
+                return self._finish(
+                    request,
+                    record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
+                    replies.audit_unavailable(request.request_id),
+                )
             if newer is not None:
                 return self._finish(
                     request,
@@ -285,8 +296,7 @@ class RecreateService:
                 )
             except OutcomeUnknown as error:
                 job, note = self._after_unknown(request, record, source, sent_at, error)
-            if not self._store.claim_new_job(job.id, request.request_id):
-                log.error("request %s: job %s was already claimed by another request", request.request_id, job.id)
+            self._claim(job.id, request.request_id)
         except _Stop as stop:
             record = record.with_outcome(outcome=stop.outcome, error=stop.error, source_project_id=project_id)
             return self._finish(request, record, stop.reply, started), None, None
@@ -324,8 +334,9 @@ class RecreateService:
         """Post the card, close the record with where it went, and start following the job."""
         posted = self._announce(request, job, note)
         if posted is not None:
-            record = record.with_outcome(
-                card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
+            # updated_at stays when the job was made: the cooldown and "already recreated" count from that.
+            record = dataclasses.replace(
+                record, card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
             )
         self._audit.close(record)
         if self._follower is not None:
@@ -370,6 +381,14 @@ class RecreateService:
             raise _Stop(Outcome.FAILED, f"{error.reason}: no job appeared (retry offered as {retry})", _NO_REPLY)
         self._post_unknown(request, source.training_project_id, detail)
         raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{error.reason}: {error.message}", _NO_REPLY)
+
+    def _claim(self, job_id: str, request_id: str) -> None:
+        """Mark the job as this request's, so no lost answer elsewhere reports it; a store failure must not hide it."""
+        try:
+            if not self._store.claim_new_job(job_id, request_id):
+                log.error("request %s: job %s was already claimed by another request", request_id, job_id)
+        except StoreError:
+            log.exception("request %s: could not record that job %s is ours", request_id, job_id)
 
     def _post_unknown(self, request: RecreateRequest, project_id: str, detail: str) -> None:
         card = outcome_unknown_card(

@@ -147,7 +147,7 @@ class BasetenClient:
                 # Any other failure once the request may have left (a dropped connection, an undecodable body,
                 # httpx refusing a closed client) is, for a recreate, an unknown outcome: never a "nothing happened".
                 if not idempotent:
-                    reason = "timeout" if isinstance(error, httpx.TimeoutException) else "connection_lost"
+                    reason = _unknown_reason(error)
                     raise OutcomeUnknown(f"Baseten did not answer ({type(error).__name__}).", reason=reason) from error
                 failures += 1
                 if failures >= self._attempts:
@@ -194,6 +194,15 @@ class BasetenClient:
             if response.status_code >= 400:
                 raise _client_error(response)
             return response
+
+
+def _unknown_reason(error: Exception) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(error, httpx.DecodingError):
+        # The status line arrived, so Baseten answered; only its body was unreadable.
+        return "unreadable_response"
+    return "connection_lost"
 
 
 def _checked(identifier: str) -> str:

@@ -36,6 +36,7 @@ class FakeSlack:
         self._changed = threading.Condition(self._lock)
         self.calls: list[Call] = []
         self._failures: dict[str, deque[Response]] = defaultdict(deque)
+        self._slow: dict[str, deque[float]] = defaultdict(deque)
         self.usergroups: dict[str, list[str]] = {}
         self.auth = {"ok": True, "team_id": TEAM_ID, "user_id": "UBOT000001", "bot_id": "BBOT000001"}
         self.scopes: list[str] | None = None
@@ -68,6 +69,11 @@ class FakeSlack:
         body: Any = {"ok": False, "error": error} if kind != "response_url" else error
         for _ in range(times):
             self._failures[kind].append(Response(status=status, body=body))
+
+    def slow(self, kind: str, *, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `kind` succeed, but only after `seconds`."""
+        for _ in range(times):
+            self._slow[kind].append(seconds)
 
     def rate_limit(self, kind: str, *, retry_after: int = 1, times: int = 1) -> None:
         for _ in range(times):
@@ -112,14 +118,15 @@ class FakeSlack:
         with self._changed:
             self.calls.append(Call(kind=kind, params=params, path=request.path, at=time.monotonic()))
             failure = self._failures[kind].popleft() if self._failures[kind] else None
+            delay = self._slow[kind].popleft() if self._slow[kind] else 0.0
             self._changed.notify_all()
         if failure is not None:
             return failure
         if kind == "response_url":
-            return Response(200, "ok")
+            return Response(200, "ok", delay=delay)
         if kind == "auth.test" and self.scopes is not None:
             return Response(200, self._answer(kind, params), headers={"x-oauth-scopes": ",".join(self.scopes)})
-        return Response(200, self._answer(kind, params))
+        return Response(200, self._answer(kind, params), delay=delay)
 
     def _answer(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
         if kind == "auth.test":

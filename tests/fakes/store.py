@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.store import AttemptRecord, SqliteAuditStore, StoreError
 
@@ -73,3 +74,21 @@ class BrokenStore(SqliteAuditStore):
         if self.reads_fail:
             raise StoreError("could not read the audit database /data/audit.db: disk I/O error")
         return super().involving(job_id, limit)
+
+
+class FailingOn(SqliteAuditStore):
+    """A working in-memory store except for the named methods, which raise StoreError while listed in `failing`."""
+
+    def __init__(self, *failing: str) -> None:
+        super().__init__(":memory:")
+        self.failing = set(failing)
+
+    def claim_new_job(self, job_id: str, request_id: str) -> bool:
+        if "claim_new_job" in self.failing:
+            raise StoreError("disk I/O error (simulated)")
+        return super().claim_new_job(job_id, request_id)
+
+    def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        if "last_created" in self.failing:
+            raise StoreError("database is locked (simulated)")
+        return super().last_created(source_job_id, since)

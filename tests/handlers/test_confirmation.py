@@ -18,6 +18,7 @@ from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, ack_text
 from tests.fakes.http import Response
 from tests.fakes.slack import Call
+from tests.fakes.store import FailingOn
 
 HarnessFactory = Callable[..., Harness]
 OTHER_USER = "UOTHER0001"
@@ -488,3 +489,68 @@ def test_two_lost_answers_never_claim_the_same_new_job(harness_factory: HarnessF
     reported = {next(j for j in created if j in card.params["text"]) for card in cards}
     assert len(created) == 2
     assert reported == created
+
+
+def test_a_confirm_after_a_preview_that_named_a_slow_posting_recreate_still_goes_ahead(harness: Harness) -> None:
+    """The warning was seen and accepted: a card that took long to post must not make it look like news."""
+    harness.slack.slow("chat.postMessage", seconds=1.5)
+    _, first_url = harness.command("p7qr9qv")
+    harness.click(CONFIRM, button_value(preview_at(harness, first_url), CONFIRM))
+    deadline = time.monotonic() + 5
+    while not harness.baseten.created() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    _, second_url = harness.command("p7qr9qv")
+    second = preview_at(harness, second_url)
+    assert "already recreated this job" in shown(second)
+    first_id = button_value(preview_at(harness, first_url), CONFIRM)
+    while time.monotonic() < deadline + 5:  # the first card is posted and its record closed with where it went
+        first_record = harness.bot.store.get(first_id)
+        if first_record is not None and first_record.card_ts:
+            break
+        time.sleep(0.01)
+    harness.click(CONFIRM, button_value(second, CONFIRM))
+
+    harness.slack.wait_for_count("chat.postMessage", 2)
+    assert len(harness.baseten.created()) == 2
+
+
+def test_a_store_that_cannot_record_the_claim_does_not_hide_the_new_job(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(
+        collaborators=Collaborators(sleep=lambda _s: None, store=FailingOn("claim_new_job")), confirm="never"
+    )
+
+    harness.command("p7qr9qv")
+
+    card = harness.slack.wait_for_count("chat.postMessage")[0]
+    assert harness.baseten.created()[0]["id"] in card.params["text"]
+    assert "outcome unknown" not in shown(card).lower()
+
+
+def test_a_store_failure_at_confirmation_is_answered_and_creates_nothing(harness_factory: HarnessFactory) -> None:
+    store = FailingOn()
+    harness = confirming(harness_factory, collaborators=Collaborators(sleep=lambda _s: None, store=store))
+    preview_id = button_value(show_preview(harness), CONFIRM)
+    store.failing.add("last_created")
+
+    harness.click(CONFIRM, preview_id)
+
+    wait_for_reply(harness, "audit trail")
+    harness.drain()
+    assert harness.baseten.calls("recreate") == []
+    record = harness.bot.store.get(preview_id)
+    assert record is not None and record.outcome is Outcome.ERROR
+
+
+def test_an_undecodable_2xx_with_no_job_in_sight_is_an_unknown_outcome_not_a_retry(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(confirm="never")
+    harness.baseten.fail("recreate", 200, b"\x00 not gzip at all", headers={"Content-Encoding": "gzip"})
+
+    harness.command("p7qr9qv")
+
+    card = harness.slack.wait_for_count("chat.postMessage")[0]
+    assert "Recreate outcome unknown" in shown(card)
+    harness.drain()
+    assert not any(RETRY in shown(call) for call in harness.slack.calls)
