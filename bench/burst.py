@@ -526,29 +526,10 @@ def _flag(results: dict[str, Any], key: str) -> str:
     return f"(limit {limit:g})  " + ("OVER" if results[key] > limit else "ok")
 
 
-def table(r: dict[str, Any]) -> str:
-    """The figures as aligned rows; a limit and ok/OVER next to those the brief sets a limit for."""
-    n, g = r["burst"], r.get
-    rows = [
-        ("start-up: spawn -> /healthz 200", _fmt(g("startup_ms"), " ms"), _flag(r, "startup_ms")),
-        ("RSS idle after start-up", _fmt(g("rss_idle_mb"), " MB"), ""),
-        (
-            f"burst of {n}: ack p50 / p99 / max",
-            f"{_fmt(g('burst_ack_p50_ms'))} / {_fmt(g('burst_ack_p99_ms'))} / {_fmt(g('burst_ack_max_ms'))} ms",
-            _flag(r, "burst_ack_p99_ms"),
-        ),
-        ("burst: acked 200 within 3 s", f"{_fmt(g('burst_acked_within_3s'))} / {n}", ""),
-        ("burst: acks saying 'Recreating'", f"{_fmt(g('burst_acks_working'))} / {n}", ""),
-        ("burst: cards posted in the channel", f"{_fmt(g('burst_cards'))} / {n}", ""),
-        ("burst: commands answered by a reply instead", f"{_fmt(g('burst_replies'))} / {n}", ""),
-        (
-            "burst: start -> first / last card",
-            f"{_fmt(g('burst_first_card_s'))} / {_fmt(g('burst_last_card_s'))} s",
-            f"(Baseten takes {r['baseten_delay_s']:g} s)",
-        ),
-        ("burst: recreates Baseten received", _fmt(g("burst_baseten_recreates")), ""),
-        ("burst: auth.test calls by the bot", _fmt(g("burst_auth_test_calls")), ""),
-        ("burst: kernel listen-queue overflows", _fmt(g("burst_listen_overflows")), ""),
+def shared_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Table rows both benchmarks print the same way: CPU, memory, threads and the sequential run."""
+    g = r.get
+    return [
         (
             "burst: CPU until all acked, bot / bench",
             f"{_fmt(g('burst_bot_cpu_until_acked_ms'))} / {_fmt(g('burst_bench_cpu_until_acked_ms'))} ms",
@@ -572,6 +553,33 @@ def table(r: dict[str, Any]) -> str:
             f"{_fmt(g('seq_cards'))} / {_fmt(g('seq_without_card'))}, {_fmt(g('seq_ack_p50_ms'))} ms",
             "",
         ),
+    ]
+
+
+def table(r: dict[str, Any]) -> str:
+    """The figures as aligned rows; a limit and ok/OVER next to those the brief sets a limit for."""
+    n, g = r["burst"], r.get
+    rows = [
+        ("start-up: spawn -> /healthz 200", _fmt(g("startup_ms"), " ms"), _flag(r, "startup_ms")),
+        ("RSS idle after start-up", _fmt(g("rss_idle_mb"), " MB"), ""),
+        (
+            f"burst of {n}: ack p50 / p99 / max",
+            f"{_fmt(g('burst_ack_p50_ms'))} / {_fmt(g('burst_ack_p99_ms'))} / {_fmt(g('burst_ack_max_ms'))} ms",
+            _flag(r, "burst_ack_p99_ms"),
+        ),
+        ("burst: acked 200 within 3 s", f"{_fmt(g('burst_acked_within_3s'))} / {n}", ""),
+        ("burst: acks saying 'Recreating'", f"{_fmt(g('burst_acks_working'))} / {n}", ""),
+        ("burst: cards posted in the channel", f"{_fmt(g('burst_cards'))} / {n}", ""),
+        ("burst: commands answered by a reply instead", f"{_fmt(g('burst_replies'))} / {n}", ""),
+        (
+            "burst: start -> first / last card",
+            f"{_fmt(g('burst_first_card_s'))} / {_fmt(g('burst_last_card_s'))} s",
+            f"(Baseten takes {r['baseten_delay_s']:g} s)",
+        ),
+        ("burst: recreates Baseten received", _fmt(g("burst_baseten_recreates")), ""),
+        ("burst: auth.test calls by the bot", _fmt(g("burst_auth_test_calls")), ""),
+        ("burst: kernel listen-queue overflows", _fmt(g("burst_listen_overflows")), ""),
+        *shared_rows(r),
         ("SIGTERM -> exit: code, time", f"{_fmt(g('exit_code'))}, {_fmt(g('sigterm_exit_s'))} s", ""),
     ]
     width = max(len(label) for label, _, _ in rows)

@@ -46,6 +46,7 @@ from bench.burst import (
     percentile,
     reply_kinds,
     run,
+    shared_rows,
 )
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import Call, FakeSlack
@@ -327,29 +328,7 @@ def table(r: dict[str, Any]) -> str:
             f"(Baseten takes {r['baseten_delay_s']:g} s)",
         ),
         ("burst: recreates Baseten received", _fmt(g("burst_baseten_recreates")), ""),
-        (
-            "burst: CPU until all acked, bot / bench",
-            f"{_fmt(g('burst_bot_cpu_until_acked_ms'))} / {_fmt(g('burst_bench_cpu_until_acked_ms'))} ms",
-            f"(acks took {_fmt(g('burst_all_acked_s'))} s)",
-        ),
-        (
-            "bot CPU per command: burst / sequential",
-            f"{_fmt(g('burst_bot_cpu_per_command_ms'))} / {_fmt(g('seq_bot_cpu_per_command_ms'))} ms",
-            "",
-        ),
-        ("RSS peak during burst", _fmt(g("rss_burst_peak_mb"), " MB"), ""),
-        ("RSS peak overall", _fmt(g("rss_peak_mb"), " MB"), _flag(r, "rss_peak_mb")),
-        ("threads peak", _fmt(g("threads_peak")), ""),
-        (
-            f"sequential x{r['sequential']}: command -> card p50 / p90",
-            f"{_fmt(g('seq_card_p50_ms'))} / {_fmt(g('seq_card_p90_ms'))} ms",
-            _flag(r, "seq_card_p50_ms"),
-        ),
-        (
-            "sequential: cards / without card, ack p50",
-            f"{_fmt(g('seq_cards'))} / {_fmt(g('seq_without_card'))}, {_fmt(g('seq_ack_p50_ms'))} ms",
-            "",
-        ),
+        *shared_rows(r),
         (
             "SIGTERM -> disconnected / exit: code",
             f"{_fmt(g('sigterm_disconnect_s'))} / {_fmt(g('sigterm_exit_s'))} s: {_fmt(g('exit_code'))}",

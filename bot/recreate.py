@@ -149,12 +149,7 @@ class RecreateService:
         except _Stop as stop:
             return self._finish(request, record.with_outcome(outcome=stop.outcome, error=stop.error), stop.reply)
         except StoreError:
-            log.exception("request %s: could not save the preview", request.request_id)
-            return self._finish(
-                request,
-                record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
-                replies.audit_unavailable(request.request_id),
-            )
+            return self._store_down(request, record, "save the preview")
         record = record.with_outcome(outcome=Outcome.AWAITING_CONFIRMATION)
         self._audit.save(record)
         recent_url = (
@@ -226,12 +221,7 @@ class RecreateService:
         try:
             holder = self._store.acquire_in_flight(lock, self.rules.in_flight_stale_after)
         except StoreError:
-            log.exception("request %s: could not take the in-flight lock", request.request_id)
-            return self._finish(
-                request,
-                record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
-                replies.audit_unavailable(request.request_id),
-            )
+            return self._store_down(request, record, "take the in-flight lock")
         if holder is not None:
             return self._finish(
                 request,
@@ -242,12 +232,7 @@ class RecreateService:
             try:
                 newer = self._created_meanwhile(request)
             except StoreError:
-                log.exception("request %s: could not check for a recreate made meanwhile", request.request_id)
-                return self._finish(
-                    request,
-                    record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
-                    replies.audit_unavailable(request.request_id),
-                )
+                return self._store_down(request, record, "check for a recreate made meanwhile")
             if newer is not None:
                 return self._finish(
                     request,
@@ -459,6 +444,15 @@ class RecreateService:
             error, job_id=request.job_id, project_id=request.project_id, request_id=request.request_id
         )
         return _Stop(Outcome.FAILED, f"{type(error).__name__}: {error.message}", reply)
+
+    def _store_down(self, request: RecreateRequest, record: AttemptRecord, action: str) -> AttemptRecord:
+        """The store failed before anything was sent: nothing is created, and the requester is told why."""
+        log.exception("request %s: could not %s", request.request_id, action)
+        return self._finish(
+            request,
+            record.with_outcome(outcome=Outcome.ERROR, error="store unavailable"),
+            replies.audit_unavailable(request.request_id),
+        )
 
     def _finish(
         self, request: RecreateRequest, record: AttemptRecord, reply: Message, started: float | None = None
