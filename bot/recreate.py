@@ -132,24 +132,18 @@ class RecreateService:
             record = record.with_outcome(source_project_id=source.training_project_id)
             self._refuse_if_in_flight(source.id)
             recent = self._recent(source.id)
-            if not self._needs_preview(source, recent):
-                return self.execute(request, record, source)
-            shown = Preview(
-                id=request.request_id,
-                user_id=request.user_id,
-                channel_id=request.channel_id,
-                team_id=request.team_id,
-                response_url=request.response_url,
-                command_text=request.command_text,
-                project_id=source.training_project_id,
-                job_id=source.id,
-                expires_at=self._clock() + timedelta(seconds=self.rules.confirm_ttl),
-            )
-            self._store.save_preview(shown)
+            shown = self._save_preview(request, source) if self._needs_preview(source, recent) else None
         except _Stop as stop:
             return self._finish(request, record.with_outcome(outcome=stop.outcome, error=stop.error), stop.reply)
         except StoreError:
-            return self._store_down(request, record, "save the preview")
+            return self._store_down(request, record, "read or save the state of this request")
+        except Exception as error:
+            # Nothing has been sent to Baseten yet; a bug here must still end with an answer and a record.
+            log.exception("request %s: unexpected error before any job was created", request.request_id)
+            record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
+            return self._finish(request, record, replies.internal_error(request.request_id))
+        if shown is None:
+            return self.execute(request, record, source)
         record = record.with_outcome(outcome=Outcome.AWAITING_CONFIRMATION)
         self._audit.save(record)
         recent_url = (
@@ -166,6 +160,21 @@ class RecreateService:
         if not self._delivery.reply(request.response_url, message):
             log.error("request %s: the preview could not be shown to %s", request.request_id, request.user_id)
         return record
+
+    def _save_preview(self, request: RecreateRequest, source: TrainingJob) -> Preview:
+        shown = Preview(
+            id=request.request_id,
+            user_id=request.user_id,
+            channel_id=request.channel_id,
+            team_id=request.team_id,
+            response_url=request.response_url,
+            command_text=request.command_text,
+            project_id=source.training_project_id,
+            job_id=source.id,
+            expires_at=self._clock() + timedelta(seconds=self.rules.confirm_ttl),
+        )
+        self._store.save_preview(shown)
+        return shown
 
     def expire_previews(self) -> None:
         """Close the records of previews nobody answered in time, so the audit trail shows how they ended."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import AttemptRecord, SqliteAuditStore, StoreError
+from bot.store import AttemptRecord, InFlight, SqliteAuditStore, StoreError
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,8 @@ class FailingOn(SqliteAuditStore):
         if "last_created" in self.failing:
             raise StoreError("database is locked (simulated)")
         return super().last_created(source_job_id, since)
+
+    def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None:
+        if "in_flight" in self.failing:
+            raise RuntimeError("a bug, not a store failure (simulated)")
+        return super().in_flight(source_job_id, stale_after, now)

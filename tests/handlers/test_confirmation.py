@@ -554,3 +554,15 @@ def test_an_undecodable_2xx_with_no_job_in_sight_is_an_unknown_outcome_not_a_ret
     assert "Recreate outcome unknown" in shown(card)
     harness.drain()
     assert not any(RETRY in shown(call) for call in harness.slack.calls)
+
+
+def test_a_bug_before_anything_is_sent_is_answered_and_recorded(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(collaborators=Collaborators(sleep=lambda _s: None, store=FailingOn("in_flight")))
+
+    harness.command("p7qr9qv")
+
+    wait_for_reply(harness, "Something went wrong on my side, so nothing was created")
+    harness.drain()
+    assert harness.baseten.calls("recreate") == []
+    (record,) = harness.bot.store.involving("p7qr9qv", 5)
+    assert record.outcome is Outcome.ERROR
