@@ -37,11 +37,13 @@ from bench.burst import (
     RssSampler,
     Watchdog,
     _delta,
+    _flag,
     _fmt,
     _key_value,
     _ms,
     _per,
     bot_env,
+    burst_rows,
     kill,
     percentile,
     reply_kinds,
@@ -55,13 +57,6 @@ from tests.signing import command_fields
 
 APP_TOKEN = "xapp-1-A0APP00001-1234567890-bench0socket0mode"
 POLL_S = 0.005
-
-LIMITS: dict[str, float] = {
-    "startup_ms": 1000.0,
-    "burst_ack_p99_ms": 100.0,
-    "rss_peak_mb": 80.0,
-    "seq_card_p50_ms": 20.0,
-}
 
 
 class SocketBench:
@@ -300,34 +295,13 @@ class SocketBench:
             self.baseten.stop()
 
 
-def _flag(results: dict[str, Any], key: str) -> str:
-    if key not in LIMITS or results.get(key) is None:
-        return ""
-    limit = LIMITS[key]
-    return f"(limit {limit:g})  " + ("OVER" if results[key] > limit else "ok")
-
-
 def table(r: dict[str, Any]) -> str:
     n, g = r["burst"], r.get
     rows = [
         ("start-up: spawn -> hello on the WebSocket", _fmt(g("startup_hello_ms"), " ms"), ""),
         ("start-up: spawn -> first envelope acked", _fmt(g("startup_ms"), " ms"), _flag(r, "startup_ms")),
         ("RSS idle after start-up", _fmt(g("rss_idle_mb"), " MB"), ""),
-        (
-            f"burst of {n}: ack p50 / p99 / max",
-            f"{_fmt(g('burst_ack_p50_ms'))} / {_fmt(g('burst_ack_p99_ms'))} / {_fmt(g('burst_ack_max_ms'))} ms",
-            _flag(r, "burst_ack_p99_ms"),
-        ),
-        ("burst: acked within 3 s", f"{_fmt(g('burst_acked_within_3s'))} / {n}", ""),
-        ("burst: acks saying 'Recreating'", f"{_fmt(g('burst_acks_working'))} / {n}", ""),
-        ("burst: cards posted in the channel", f"{_fmt(g('burst_cards'))} / {n}", ""),
-        ("burst: commands answered by a reply instead", f"{_fmt(g('burst_replies'))} / {n}", ""),
-        (
-            "burst: send -> first / last card",
-            f"{_fmt(g('burst_first_card_s'))} / {_fmt(g('burst_last_card_s'))} s",
-            f"(Baseten takes {r['baseten_delay_s']:g} s)",
-        ),
-        ("burst: recreates Baseten received", _fmt(g("burst_baseten_recreates")), ""),
+        *burst_rows(r, "send"),
         *shared_rows(r),
         (
             "SIGTERM -> disconnected / exit: code",

@@ -49,11 +49,6 @@ class Runner:
         started.wait()
 
     @property
-    def accepting(self) -> bool:
-        with self._lock:
-            return not self._closing and len(self._in_flight) < self._max_in_flight
-
-    @property
     def closing(self) -> bool:
         with self._lock:
             return self._closing

@@ -61,7 +61,6 @@ class BasetenClient:
         backoff: float = 0.5,
         max_rate_limit_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
-        on_rate_limit_wait: Callable[[float], None] | None = None,
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -73,7 +72,6 @@ class BasetenClient:
         self._backoff = backoff
         self._max_rate_limit_wait = max_rate_limit_wait
         self._sleep = sleep
-        self._on_rate_limit_wait = on_rate_limit_wait
 
     def close(self) -> None:
         self._http.close()
@@ -169,9 +167,8 @@ class BasetenClient:
                         retry_after=retry_after,
                     )
                 waited_for_rate_limit += retry_after
-                for hook in (self._on_rate_limit_wait, on_rate_limit_wait):
-                    if hook is not None:
-                        hook(retry_after)
+                if on_rate_limit_wait is not None:
+                    on_rate_limit_wait(retry_after)
                 self._sleep(retry_after)
                 continue
             if response.status_code >= 500:

@@ -210,7 +210,7 @@ def test_rate_limited_recreate_waits_retry_after_then_succeeds(
 ) -> None:
     fake.fail("recreate", 429, RATE_LIMIT_BODY)
     waits: list[float] = []
-    new = make_client(on_rate_limit_wait=waits.append).recreate(PROJECT, JOB)
+    new = make_client().recreate(PROJECT, JOB, on_rate_limit_wait=waits.append)
     assert sleeps == [37.0]
     assert waits == [37.0]
     assert len(fake.calls("recreate")) == 2
