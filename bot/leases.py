@@ -1,0 +1,114 @@
+"""Which process is working on each attempt in flight: leases it renews, and takes over from processes that died."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.store import AuditStore, Lease, StoreError, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def new_owner() -> str:
+    """Names this process in the store: the host and pid for people reading it, a random part for uniqueness."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Leases:
+    """This process's leases. A lease lasts `ttl` seconds; `renew` (every ttl/4 by the keeper) keeps it alive."""
+
+    def __init__(
+        self,
+        store: AuditStore,
+        *,
+        ttl: float = 20.0,
+        owner: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self.ttl = ttl
+        self.owner = owner or new_owner()
+        self._clock = clock
+
+    def new(self, request_id: str, response_url: str | None) -> Lease:
+        """A lease for an attempt this process starts; the store writes it with the attempt or the click."""
+        return Lease(request_id, self.owner, self._expiry(), response_url)
+
+    def release(self, request_id: str) -> None:
+        try:
+            self._store.release_lease(request_id, self.owner)
+        except StoreError:
+            # It expires; whoever takes it over finds the attempt finished and only drops the lease.
+            log.exception("request %s: could not release its lease", request_id)
+
+    def renew(self) -> int:
+        return self._store.renew_leases(self.owner, self._expiry())
+
+    def take_expired(self, limit: int = 20) -> list[Lease]:
+        """Take over attempts whose process stopped renewing them; each is taken by one process only."""
+        now = self._clock()
+        taken = []
+        for lease in self._store.expired_leases(now, limit):
+            mine = self._store.take_over(lease.request_id, self.owner, now, self._expiry())
+            if mine is not None:
+                log.warning(
+                    "request %s: taking it over from %s, which stopped renewing it", lease.request_id, lease.owner
+                )
+                taken.append(mine)
+        return taken
+
+    def _expiry(self) -> datetime:
+        return self._clock() + timedelta(seconds=self.ttl)
+
+
+class LeaseKeeper:
+    """One thread: renews this process's leases, and hands attempts abandoned by dead processes to `recover`."""
+
+    def __init__(self, leases: Leases, recover: Callable[[Lease], bool], *, sweep_every: float | None = None) -> None:
+        self._leases = leases
+        self._recover = recover
+        self._renew_every = leases.ttl / 4
+        self._sweep_every = sweep_every if sweep_every is not None else leases.ttl / 2
+        self._waiting: list[Lease] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="leases", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def sweep(self) -> int:
+        """Take over what has expired now; returns how many attempts were handed on."""
+        handed = 0
+        waiting, self._waiting = self._waiting, []
+        for lease in waiting + self._leases.take_expired():
+            if self._recover(lease):
+                handed += 1
+            else:
+                # Not started (the runner is full or stopping). Still ours, so still renewed: try again next sweep,
+                # or, if this process stops first, it expires and another takes it.
+                self._waiting.append(lease)
+        return handed
+
+    def _run(self) -> None:
+        next_sweep = 0.0
+        waited = 0.0
+        while True:
+            try:
+                if waited >= next_sweep:
+                    self.sweep()
+                    next_sweep = waited + self._sweep_every
+                self._leases.renew()
+            except StoreError:
+                log.exception("could not renew or check leases; trying again in %.0f s", self._renew_every)
+            if self._stop.wait(self._renew_every):
+                return
+            waited += self._renew_every
