@@ -21,7 +21,9 @@ def new_owner() -> str:
 
 
 class Leases:
-    """This process's leases. A lease lasts `ttl` seconds; `renew` (every ttl/4 by the keeper) keeps it alive."""
+    """This process's leases. A lease lasts `ttl` seconds; `renew` (every ttl/4 by the keeper) keeps alive those of
+    attempts this process is still working on. Work that ends without finishing its attempt (a bug, a store that
+    failed) is forgotten: its lease then expires, and the attempt is taken over like that of a dead process."""
 
     def __init__(
         self,
@@ -35,20 +37,33 @@ class Leases:
         self.ttl = ttl
         self.owner = owner or new_owner()
         self._clock = clock
+        self._lock = threading.Lock()
+        self._working: set[str] = set()
 
     def new(self, request_id: str, response_url: str | None) -> Lease:
         """A lease for an attempt this process starts; the store writes it with the attempt or the click."""
+        with self._lock:
+            self._working.add(request_id)
         return Lease(request_id, self.owner, self._expiry(), response_url)
 
     def release(self, request_id: str) -> None:
+        """The attempt is finished (or waits for a click): nobody need take it over."""
+        self.forget(request_id)
         try:
             self._store.release_lease(request_id, self.owner)
         except StoreError:
             # It expires; whoever takes it over finds the attempt finished and only drops the lease.
             log.exception("request %s: could not release its lease", request_id)
 
+    def forget(self, request_id: str) -> None:
+        """Stop renewing: this process no longer works on the attempt. An unreleased lease then expires."""
+        with self._lock:
+            self._working.discard(request_id)
+
     def renew(self) -> int:
-        return self._store.renew_leases(self.owner, self._expiry())
+        with self._lock:
+            working = sorted(self._working)
+        return self._store.renew_leases(self.owner, working, self._expiry()) if working else 0
 
     def take_expired(self, limit: int = 20) -> list[Lease]:
         """Take over attempts whose process stopped renewing them; each is taken by one process only."""
@@ -57,6 +72,8 @@ class Leases:
         for lease in self._store.expired_leases(now, limit):
             mine = self._store.take_over(lease.request_id, self.owner, now, self._expiry())
             if mine is not None:
+                with self._lock:
+                    self._working.add(mine.request_id)
                 log.warning(
                     "request %s: taking it over from %s, which stopped renewing it", lease.request_id, lease.owner
                 )
@@ -75,7 +92,6 @@ class LeaseKeeper:
         self._recover = recover
         self._renew_every = leases.ttl / 4
         self._sweep_every = sweep_every if sweep_every is not None else leases.ttl / 2
-        self._waiting: list[Lease] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="leases", daemon=True)
 
@@ -88,14 +104,12 @@ class LeaseKeeper:
     def sweep(self) -> int:
         """Take over what has expired now; returns how many attempts were handed on."""
         handed = 0
-        waiting, self._waiting = self._waiting, []
-        for lease in waiting + self._leases.take_expired():
+        for lease in self._leases.take_expired():
             if self._recover(lease):
                 handed += 1
             else:
-                # Not started (the runner is full or stopping). Still ours, so still renewed: try again next sweep,
-                # or, if this process stops first, it expires and another takes it.
-                self._waiting.append(lease)
+                # Not started (the runner is full or stopping): it expires again, for this process or another.
+                self._leases.forget(lease.request_id)
         return handed
 
     def _run(self) -> None:

@@ -20,7 +20,7 @@ from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
 from bot.messages.format import code
 from bot.reconcile import Lost, Reconciler
 from bot.settings import ConfirmMode
-from bot.store import AttemptRecord, InFlight, Outcome, Preview, StoreError, Verdict, utcnow
+from bot.store import AttemptRecord, InFlight, Outcome, Preview, PreviewState, StoreError, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,12 @@ class RecreateService:
 
     def start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
         """Look the source job up, then show a preview or, where no confirmation is needed, recreate it."""
+        try:
+            return self._start(request, record)
+        finally:
+            self._audit.leases.forget(request.request_id)
+
+    def _start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
         self.expire_previews()
         try:
             source = self._lookup(request)
@@ -161,7 +167,7 @@ class RecreateService:
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             return self._finish(request, record, replies.internal_error(request.request_id))
         if shown is None:
-            return self.execute(request, record, source)
+            return self._execute(request, record, source)
         record = record.with_outcome(outcome=Outcome.AWAITING_CONFIRMATION)
         self._audit.park(record)
         recent_url = (
@@ -243,6 +249,12 @@ class RecreateService:
 
     def execute(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None) -> AttemptRecord:
         """Recreate under the per-source-job lock; record the result before telling anyone."""
+        try:
+            return self._execute(request, record, source)
+        finally:
+            self._audit.leases.forget(request.request_id)
+
+    def _execute(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None) -> AttemptRecord:
         started = time.monotonic()
         lock = InFlight(request.job_id, request.request_id, request.user_id, self._clock())
         try:
@@ -334,9 +346,12 @@ class RecreateService:
             log.exception("request %s: unexpected error before any job was created", request.request_id)
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             return self._finish(request, record, replies.internal_error(request.request_id), started), None, None
+        return self._created(record, job, note, started), job, note
+
+    def _created(self, record: AttemptRecord, job: TrainingJob, note: str | None, started: float) -> AttemptRecord:
         record = record.with_outcome(
             outcome=Outcome.CREATED,
-            source_project_id=project_id,
+            source_project_id=job.training_project_id,
             new_job_id=job.id,
             new_job_status=job.current_status,
             instance_type=job.instance_type.name,
@@ -346,7 +361,68 @@ class RecreateService:
         )
         # Stored before any reply, so a crash from here on still leaves a record that the job exists.
         self._audit.save(record)
-        return record, job, note
+        return record
+
+    # --- after a process died mid-recreate --------------------------------------------------------------------
+
+    def resume(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """Finish an attempt taken over from a process that stopped, from what the store says; never send again."""
+        try:
+            return self._resume(request, record)
+        finally:
+            self._audit.leases.forget(request.request_id)
+            try:
+                self._store.release_in_flight(request.job_id, request.request_id)
+            except StoreError:
+                log.exception("request %s: could not release the in-flight lock (it expires)", request.request_id)
+
+    def _resume(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        started = time.monotonic()
+        if record.outcome is Outcome.AWAITING_CONFIRMATION and self._was_confirmed(record.request_id):
+            # Confirmed, and the process stopped before the recreate was marked as going out.
+            record = record.with_outcome(outcome=Outcome.PENDING)
+        if record.outcome is Outcome.CREATED and record.new_job_id and record.card_route is None:
+            return self._republish(request, record)
+        if record.outcome not in (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN):
+            # Finished, or waiting for a click, before the process stopped: only its lease was left behind.
+            self._audit.leases.release(request.request_id)
+            return record
+        try:
+            if record.sent_at is None:
+                project_id = record.source_project_id or self._lookup(request).training_project_id
+                detail = f"The bot restarted before your recreate of {code(request.job_id)} was sent to Baseten."
+                retry = self._offer_retry(request, project_id, detail, None)
+                raise _Stop(Outcome.FAILED, f"stopped before sending (retry offered as {retry})", _NO_REPLY)
+            log.warning("request %s: its answer was lost when the bot stopped; looking for the job", request.request_id)
+            unreadable = (record.error or "").startswith("unreadable_response")
+            detail = "The bot restarted before Baseten's answer arrived."
+            job, note = self._settle_lost(request, record, detail, reason="restarted", may_be_nothing=not unreadable)
+        except _Stop as stop:
+            return self._finish(request, record.with_outcome(outcome=stop.outcome, error=stop.error), stop.reply)
+        except BasetenError as error:
+            failure = self._failure(request, error)
+            return self._finish(
+                request, record.with_outcome(outcome=failure.outcome, error=failure.error), failure.reply
+            )
+        return self._publish(request, self._created(record, job, note, started), job, note)
+
+    def _was_confirmed(self, preview_id: str) -> bool:
+        shown = self._store.get_preview(preview_id)
+        return shown is not None and shown.state is PreviewState.CONFIRMED
+
+    def _republish(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """The job was made and recorded, but its card was never posted."""
+        assert record.new_job_id is not None and record.source_project_id is not None
+        note = "Posted after the bot restarted."
+        try:
+            job = self._baseten.get_job(record.source_project_id, record.new_job_id)
+        except BasetenError as error:
+            log.warning("request %s: could not read new job %s: %s", request.request_id, record.new_job_id, error)
+            url = self._links.job(record.source_project_id, record.new_job_id)
+            self._post_card(request, _plain_card(request, record.new_job_id, url), record.new_job_id)
+            self._audit.close(record)
+            return record
+        return self._publish(request, record, job, note)
 
     def _publish(
         self, request: RecreateRequest, record: AttemptRecord, job: TrainingJob, note: str | None
@@ -544,16 +620,24 @@ class RecreateService:
             )
         except Exception:
             log.exception("request %s: could not build the card for new job %s", request.request_id, job.id)
-            card = Message.plain(
-                f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job.id)}: <{url}|open in Baseten>"
-            )
+            card = _plain_card(request, job.id, url)
+        return self._post_card(request, card, job.id)
+
+    def _post_card(self, request: RecreateRequest, card: Message, job_id: str) -> Posted | None:
         return self._delivery.card(
             card,
             channel_id=request.channel_id,
             user_id=request.user_id,
             response_url=request.response_url,
-            what=f"the card for new job {job.id} (request {request.request_id})",
+            what=f"the card for new job {job_id} (request {request.request_id})",
         )
+
+
+def _plain_card(request: RecreateRequest, job_id: str, url: str) -> Message:
+    """The card as one line of text, for when the job cannot be shown in full: its ID is never lost."""
+    return Message.plain(
+        f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job_id)}: <{url}|open in Baseten>"
+    )
 
 
 _NO_REPLY = Message(text="")

@@ -167,8 +167,8 @@ class AuditStore(Protocol):
     def contenders(self, copy_key: str, sent_after: datetime, sent_before: datetime, excluding: str) -> list[str]:
         """Requests still in doubt (pending or outcome unknown) for a source with `copy_key`, sent in the window."""
 
-    def renew_leases(self, owner: str, expires_at: datetime) -> int:
-        """Extend every lease `owner` holds; returns how many."""
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        """Extend these leases where `owner` still holds them; returns how many."""
 
     def release_lease(self, request_id: str, owner: str) -> None:
         """Drop the lease if `owner` holds it."""

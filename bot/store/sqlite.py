@@ -248,10 +248,16 @@ class SqliteAuditStore:
             ).fetchall()
         return [str(row[0]) for row in rows]
 
-    def renew_leases(self, owner: str, expires_at: datetime) -> int:
-        with self._locked("write to") as db:
-            cursor = db.execute("UPDATE leases SET expires_at = ? WHERE owner = ?", (_to_sql(expires_at), owner))
-            return cursor.rowcount
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        renewed = 0
+        with self._transaction() as db:
+            for request_id in request_ids:
+                cursor = db.execute(
+                    "UPDATE leases SET expires_at = ? WHERE request_id = ? AND owner = ?",
+                    (_to_sql(expires_at), request_id, owner),
+                )
+                renewed += cursor.rowcount
+        return renewed
 
     def release_lease(self, request_id: str, owner: str) -> None:
         with self._locked("write to") as db:
