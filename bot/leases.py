@@ -85,13 +85,15 @@ class Leases:
 
 
 class LeaseKeeper:
-    """One thread: renews this process's leases, and hands attempts abandoned by dead processes to `recover`."""
+    """One thread: every ttl/4 s it renews this process's leases and hands attempts whose leases expired (their
+    process died, or its work ended unfinished) to `recover`."""
 
-    def __init__(self, leases: Leases, recover: Callable[[Lease], bool], *, sweep_every: float | None = None) -> None:
+    def __init__(self, leases: Leases, recover: Callable[[Lease], bool]) -> None:
         self._leases = leases
         self._recover = recover
-        self._renew_every = leases.ttl / 4
-        self._sweep_every = sweep_every if sweep_every is not None else leases.ttl / 2
+        # Renewing and sweeping are one indexed statement each, so both run every tick: a lease left by a dead
+        # process is taken at most a tick after it expires.
+        self._every = leases.ttl / 4
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="leases", daemon=True)
 
@@ -113,16 +115,11 @@ class LeaseKeeper:
         return handed
 
     def _run(self) -> None:
-        next_sweep = 0.0
-        waited = 0.0
         while True:
             try:
-                if waited >= next_sweep:
-                    self.sweep()
-                    next_sweep = waited + self._sweep_every
                 self._leases.renew()
+                self.sweep()
             except StoreError:
-                log.exception("could not renew or check leases; trying again in %.0f s", self._renew_every)
-            if self._stop.wait(self._renew_every):
+                log.exception("could not renew or check leases; trying again in %.0f s", self._every)
+            if self._stop.wait(self._every):
                 return
-            waited += self._renew_every
