@@ -94,10 +94,13 @@ class LeaseKeeper:
         # Renewing and sweeping are one indexed statement each, so both run every tick: a lease left by a dead
         # process is taken at most a tick after it expires.
         self._every = leases.ttl / 4
+        self._sweeping = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="leases", daemon=True)
 
-    def start(self) -> None:
+    def start(self, *, sweep: bool = True) -> None:
+        """`sweep=False` only keeps this process's own attempts alive and takes over nobody else's."""
+        self._sweeping = sweep
         self._thread.start()
 
     def stop(self) -> None:
@@ -118,7 +121,8 @@ class LeaseKeeper:
         while True:
             try:
                 self._leases.renew()
-                self.sweep()
+                if self._sweeping:
+                    self.sweep()
             except StoreError:
                 log.exception("could not renew or check leases; trying again in %.0f s", self._every)
             if self._stop.wait(self._every):
