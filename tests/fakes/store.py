@@ -100,6 +100,11 @@ class FailingOn(SqliteAuditStore):
             raise StoreError("disk I/O error (simulated)")
         return super().claim_new_job(job_id, request_id)
 
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        if "mark_sent" in self.failing:
+            raise StoreError("disk I/O error (simulated)")
+        return super().mark_sent(record, owner)
+
     def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
         if "last_created" in self.failing:
             raise StoreError("database is locked (simulated)")

@@ -15,6 +15,7 @@ from bot.store import Outcome
 from tests.conftest import Harness
 from tests.fakes.http import Response
 from tests.fakes.slack import Call
+from tests.fakes.store import FailingOn
 
 HarnessFactory = Callable[..., Harness]
 RETRY = "recreate_job_retry"
@@ -144,6 +145,19 @@ def test_a_job_with_another_name_is_never_reported_as_the_lost_one(harness_facto
     assert harness.slack.of("chat.postMessage") == []
     (record,) = [r for r in harness.bot.store.recent(5) if r.outcome is not Outcome.AWAITING_CONFIRMATION]
     assert record.outcome is Outcome.FAILED and record.new_job_id is None
+
+
+def test_a_store_that_cannot_record_the_send_sends_nothing_and_says_why(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(
+        collaborators=Collaborators(sleep=lambda _s: None, store=FailingOn("mark_sent")), confirm="never"
+    )
+
+    harness.command("p7qr9qv")
+
+    reply = harness.slack.wait_for_count("response_url")[-1]
+    assert "nothing was sent to Baseten" in reply.params["text"]
+    harness.drain()
+    assert harness.baseten.calls("recreate") == []
 
 
 # --- answers that break the bot's expectations -------------------------------------------------------------------
