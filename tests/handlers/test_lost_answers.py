@@ -45,7 +45,7 @@ def patient(factory: HarnessFactory) -> Harness:
     """Looks for a lost job really wait between looks (shortened), so a slow answer beside it can settle."""
     return factory(
         collaborators=Collaborators(
-            sleep=lambda seconds: time.sleep(min(seconds, 0.4)), baseten_timeout=httpx.Timeout(2.0, read=1.5)
+            sleep=lambda seconds: time.sleep(min(seconds, 0.8)), baseten_timeout=httpx.Timeout(2.0, read=1.5)
         ),
         confirm="never",
     )
