@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from bot.baseten.models import status_label
 from bot.messages.format import code, cut, safe, slack_date
 from bot.messages.message import Message
-from bot.store import AttemptRecord, Outcome
+from bot.records import AttemptRecord, Outcome
 
 MAX_HISTORY = 50
 

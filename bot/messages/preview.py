@@ -16,7 +16,7 @@ from bot.baseten.models import TrainingJob, status_label
 from bot.messages.card import NAME_LIMIT, compute_summary, gpu_summary, job_title
 from bot.messages.format import code, cut, escape, safe, slack_date
 from bot.messages.message import Message
-from bot.store import AttemptRecord, InFlight
+from bot.records import AttemptRecord, InFlight
 
 CONFIRM_ACTION = "recreate_job_confirm"
 CANCEL_ACTION = "recreate_job_cancel"

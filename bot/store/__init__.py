@@ -1,23 +1,28 @@
-"""Durable storage behind a small interface; `open_store` picks the backend from DATABASE_URL."""
+"""Durable storage behind a small interface; `open_store` picks the backend from DATABASE_URL.
+
+Importing this package loads no backend: settings and message builders may use it freely.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.store.records import (
-    AttemptRecord,
-    AuditStore,
-    Followed,
-    InFlight,
-    Lease,
-    Outcome,
-    Preview,
-    PreviewState,
-    StoreError,
-    Verdict,
-    utcnow,
-)
-from bot.store.sqlite import SqliteAuditStore
+from bot.clock import utcnow
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.store.interface import AuditStore, StoreError
+
+if TYPE_CHECKING:
+    from bot.store.sqlite import SqliteAuditStore
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SqliteAuditStore":
+        from bot.store.sqlite import SqliteAuditStore  # noqa: PLC0415 - loaded only when a backend is used
+
+        return SqliteAuditStore
+    raise AttributeError(name)
+
 
 __all__ = [
     "AttemptRecord",
@@ -57,5 +62,7 @@ def open_store(database_url: str) -> AuditStore:
             path = sqlite_path(database_url)
         except ValueError as error:
             raise StoreError(f"DATABASE_URL {error}") from None
+        from bot.store.sqlite import SqliteAuditStore  # noqa: PLC0415 - loaded only when a backend is used
+
         return SqliteAuditStore(path)
     raise StoreError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db")

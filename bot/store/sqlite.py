@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store.records import (
+from bot.records import (
     AttemptRecord,
     Followed,
     InFlight,
@@ -20,9 +20,9 @@ from bot.store.records import (
     Outcome,
     Preview,
     PreviewState,
-    StoreError,
     Verdict,
 )
+from bot.store.interface import StoreError
 
 # Each entry moves the schema from version N to N+1 (PRAGMA user_version). Never edit a released entry:
 # append a new one, so files written by an older bot are migrated when a newer one opens them.

@@ -1,0 +1,144 @@
+"""The bot's domain records: attempts and their outcomes, previews, locks, leases, followed jobs. No backend."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import utcnow
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    BAD_INPUT = "bad_input"
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"
+    """Allowed and handed to Baseten; no answer recorded yet (or the process stopped mid-call)."""
+    CREATED = "created"
+    NOT_FOUND = "not_found"
+    FAILED = "failed"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    ERROR = "error"
+    REFUSED = "refused"
+    BAD_INPUT = "bad_input"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    IN_FLIGHT = "in_flight"
+    """Refused because another recreate of the same source job was under way."""
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One `/recreate-job` attempt, whatever its end. `request_id` ties it to log lines and the card footer."""
+
+    request_id: str
+    user_id: str
+    channel_id: str
+    team_id: str | None
+    command_text: str
+    decision: Verdict
+    outcome: Outcome
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    source_project_id: str | None = None
+    source_job_id: str | None = None
+    refusal: str | None = None
+    new_job_id: str | None = None
+    new_job_status: str | None = None
+    instance_type: str | None = None
+    gpus: str | None = None
+    error: str | None = None
+    baseten_ms: float | None = None
+    card_route: str | None = None
+    card_channel_id: str | None = None
+    card_ts: str | None = None
+    sent_at: datetime | None = None
+    """Stored just before the recreate went to Baseten: without it, nothing was sent."""
+    copy_key: str | None = None
+    """The source job's TrainingJob.copy_key, stored with sent_at, so a lost answer can be looked for later."""
+
+    def with_outcome(self, **changes: Any) -> AttemptRecord:
+        return replace(self, updated_at=utcnow(), **changes)
+
+    def to_log(self) -> dict[str, Any]:
+        """The record as a flat JSON-ready dict, for the structured log line."""
+        data = asdict(self)
+        for key in ("created_at", "updated_at", "sent_at"):
+            data[key] = data[key].isoformat() if data[key] is not None else None
+        return {"event": "recreate_attempt", **data}
+
+
+class PreviewState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A recreate waiting for its requester's click. `id` is the request ID of its attempt record."""
+
+    id: str
+    user_id: str
+    channel_id: str
+    team_id: str | None
+    response_url: str | None
+    command_text: str
+    project_id: str
+    job_id: str
+    expires_at: datetime
+    state: PreviewState = PreviewState.PENDING
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A recreate under way for `source_job_id`: the lock that stops a second one."""
+
+    source_job_id: str
+    request_id: str
+    user_id: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A new job whose card the bot keeps current until it ends or `deadline` passes."""
+
+    job_id: str
+    project_id: str
+    request_id: str
+    requester_id: str
+    source_job_id: str
+    channel_id: str
+    status: str
+    """The last status seen (and shown on the card)."""
+    next_poll_at: datetime
+    interval: float
+    started_at: datetime
+    deadline: datetime
+    card_channel_id: str | None = None
+    card_ts: str | None = None
+    response_url: str | None = None
+    outage_since: datetime | None = None
+    """Set while Baseten fails to answer; the thread was told once."""
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Lease:
+    """An attempt in flight and the process working on it. Its owner renews it; once it expires, any process may
+    take the attempt over and finish it (never by sending it again)."""
+
+    request_id: str
+    owner: str
+    expires_at: datetime
+    response_url: str | None = None
+    """The command's response_url, kept only while the attempt is in flight."""

@@ -1,0 +1,89 @@
+"""The storage interface the bot writes through; backends implement it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview, PreviewState
+
+
+class StoreError(Exception):
+    """The store could not be read or written; commands that need it are refused."""
+
+
+class AuditStore(Protocol):
+    """Durable storage of attempts, previews and in-flight locks. SQLite today; a server database can implement
+    the same methods."""
+
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
+        """Insert a new attempt, or replace it by `request_id`; with `lease`, hold it in the same transaction.
+        Raises StoreError."""
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        """Save `record` (with its sent_at) if `owner` still holds its lease; False, and nothing saved, if not."""
+
+    def claim_owner(self, job_id: str) -> str | None:
+        """The request that claimed `job_id`, if any."""
+
+    def contenders(self, copy_key: str, sent_after: datetime, sent_before: datetime, excluding: str) -> list[str]:
+        """Requests still in doubt (pending or outcome unknown) for a source with `copy_key`, sent in the window."""
+
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        """Extend these leases where `owner` still holds them; returns how many."""
+
+    def release_lease(self, request_id: str, owner: str) -> None:
+        """Drop the lease if `owner` holds it."""
+
+    def expired_leases(self, now: datetime, limit: int) -> list[Lease]: ...
+
+    def take_over(self, request_id: str, owner: str, now: datetime, expires_at: datetime) -> Lease | None:
+        """Move an expired lease to `owner`; the lease for exactly one caller across all processes, else None."""
+
+    def get(self, request_id: str) -> AttemptRecord | None: ...
+
+    def recent(self, limit: int) -> list[AttemptRecord]:
+        """Allowed attempts (recreations), newest first."""
+
+    def involving(self, job_id: str, limit: int) -> list[AttemptRecord]:
+        """Attempts whose source or new job is `job_id`, newest first."""
+
+    def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        """The newest attempt that created (or may have created) a job from `source_job_id` since `since`."""
+
+    def claim_new_job(self, job_id: str, request_id: str) -> bool:
+        """Tie `job_id` to `request_id`; False when another request already has it (atomic across processes)."""
+
+    def expire_previews(self, now: datetime) -> list[str]:
+        """Mark pending previews past their expiry as expired; returns their IDs."""
+
+    def save_preview(self, preview: Preview) -> None: ...
+
+    def get_preview(self, preview_id: str) -> Preview | None: ...
+
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime, *, lease: Lease | None = None) -> bool:
+        """Move a pending, unexpired preview to `state`; True for exactly one caller across all processes, who then
+        holds `lease` (taken in the same transaction)."""
+
+    def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
+        """Take the lock for `lock.source_job_id`; returns the other holder if someone has it (stale ones expire)."""
+
+    def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None: ...
+
+    def release_in_flight(self, source_job_id: str, request_id: str) -> None: ...
+
+    def follow(self, followed: Followed) -> None:
+        """Start (or replace) following a job."""
+
+    def followed(self, job_id: str) -> Followed | None: ...
+
+    def followed_due(self, now: datetime, cap: int) -> list[Followed]:
+        """Due jobs among the `cap` oldest still followed; the rest wait their turn."""
+
+    def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
+        """Save a poll's result if no other process polled the job meanwhile; True when saved."""
+
+    def check_writable(self) -> None:
+        """Raise StoreError unless a write would succeed now (nothing is kept)."""
+
+    def close(self) -> None: ...
