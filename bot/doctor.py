@@ -11,7 +11,7 @@ import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.baseten import BasetenClient, BasetenError, KeyRejected
+from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.store import StoreError, open_store
 
@@ -74,12 +74,27 @@ def check_app_token(client: WebClient, settings: Settings) -> Check:
 
 
 def check_baseten(baseten: BasetenClient, settings: Settings) -> Check:
+    """The key, once the URL is known to lead to Baseten's API: a wrong URL is named as the URL, not the key."""
+    url = f"BASETEN_API_URL={settings.baseten_api_url}"
     try:
         projects = baseten.list_projects()
     except KeyRejected as error:
         return Check("Baseten API key", False, f"rejected (HTTP {error.status}); set BASETEN_API_KEY to a valid key")
+    except NotFound:
+        return Check(
+            "Baseten API URL",
+            False,
+            f"{url} has no /v1/training_projects (HTTP 404); set it to the API's base address, "
+            "e.g. https://api.baseten.co, or leave it unset",
+        )
+    except Unreachable as error:
+        return Check("Baseten API URL", False, f"{error.message} ({url}); check the network and the URL")
     except BasetenError as error:
-        return Check("Baseten API key", False, f"{error.message} (BASETEN_API_URL={settings.baseten_api_url})")
+        if error.status is not None and error.status < 300:
+            return Check(
+                "Baseten API URL", False, f"{url} did not answer like Baseten's API; e.g. https://api.baseten.co"
+            )
+        return Check("Baseten API", False, f"{error.message} ({url})")
     return Check("Baseten API key", True, f"accepted; {len(projects)} training projects visible")
 
 
@@ -179,7 +194,8 @@ def run(
     try:
         settings = settings_loader()
     except ConfigError as error:
-        print(Check("settings", False, str(error).removeprefix("Configuration error: ")).line(), file=out)
+        for problem in error.problems:
+            print(Check("settings", False, problem).line(), file=out)
         return 1
     checks = diagnose(settings, web_client=web_client, baseten_transport=baseten_transport)
     for check in checks:
