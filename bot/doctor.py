@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
 from bot.settings import ConfigError, Mode, Settings, load_settings
+from bot.startup import quiet_client
 from bot.store import StoreError, open_store
 
 NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
@@ -158,9 +159,7 @@ def diagnose(
     web_client: WebClient | None = None,
     baseten_transport: httpx.BaseTransport | None = None,
 ) -> list[Check]:
-    from bot.app import build_web_client  # noqa: PLC0415 - the doctor alone needs the app module
-
-    client = web_client or build_web_client(settings)
+    client = web_client or quiet_client(settings)  # a short timeout: a dead network is reported in seconds
     baseten = BasetenClient(
         settings.baseten_api_key.get_secret_value(),
         str(settings.baseten_api_url),
