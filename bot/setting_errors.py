@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from annotated_types import Ge, Gt, Le
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
@@ -72,20 +71,13 @@ def _shown(name: str, value: Any) -> str:
 
 
 def _span(field: FieldInfo) -> str:
-    """` from 30 to 1800`, or ` above 0, up to 600`."""
-    low: Any = None
-    high: Any = None
-    above = False
-    for rule in field.metadata:
-        if isinstance(rule, Ge):
-            low = rule.ge
-        elif isinstance(rule, Gt):
-            low, above = rule.gt, True
-        elif isinstance(rule, Le):
-            high = rule.le
-    if low is None or high is None:
+    """` from 30 to 1800`, or ` above 0, up to 600`, from the field's ge/gt/le constraints."""
+    low = next((rule.ge for rule in field.metadata if hasattr(rule, "ge")), None)
+    above = next((rule.gt for rule in field.metadata if hasattr(rule, "gt")), None)
+    high = next((rule.le for rule in field.metadata if hasattr(rule, "le")), None)
+    if high is None or (low is None and above is None):
         return ""
-    return f" above {low:g}, up to {high:g}" if above else f" from {low:g} to {high:g}"
+    return f" above {above:g}, up to {high:g}" if above is not None else f" from {low:g} to {high:g}"
 
 
 def _number(name: str, error: ErrorDetails, field: FieldInfo) -> str:
