@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +235,12 @@ def test_a_baseten_url_ending_in_v1_is_a_url_problem(url: str) -> None:
 
 def test_a_slack_api_url_without_its_final_slash_still_reaches_the_api() -> None:
     assert str(settings(slack_api_url="http://127.0.0.1:9000/api").slack_api_url) == "http://127.0.0.1:9000/api/"
+
+
+def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in _VARIABLES:
+        assert f"{name}=" in example, f"{name} is missing from .env.example"
+        assert f"| `{name}` |" in readme, f"{name} is missing from the README's table"

@@ -111,6 +111,17 @@ def test_an_unreachable_slack_is_one_line_without_the_sdks_retries(
     assert "retry" not in output.lower()
 
 
+def test_a_slack_that_never_answers_is_reported_within_seconds(
+    slack: FakeSlack, baseten: FakeBaseten, tmp_path: Path
+) -> None:
+    slack.slow("auth.test", seconds=WITHIN, times=3)
+
+    output = failure(start(base_env(slack, baseten), tmp_path), most=1)
+
+    assert output.startswith("Start-up error: could not reach Slack at SLACK_API_URL=")
+    assert "timed out" in output
+
+
 def test_an_address_that_is_not_slack_is_named(slack: FakeSlack, baseten: FakeBaseten, tmp_path: Path) -> None:
     output = failure(start(base_env(slack, baseten, SLACK_API_URL=f"{baseten.url}/"), tmp_path), most=1)
 
