@@ -20,7 +20,9 @@ from bot.baseten.links import DashboardLinks
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
+from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
 from bot.settings import Settings
@@ -57,8 +59,11 @@ class Bot:
     follower: Follower | None = None
     reader: BasetenClient | None = None
     groups: GroupDirectory | None = None
+    leases: LeaseKeeper | None = None
 
     def close(self) -> None:
+        if self.leases is not None:
+            self.leases.stop()
         if self.follower is not None:
             self.follower.stop()
         for client in (self.baseten, self.reader):
@@ -112,7 +117,10 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     )
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
-    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit)
+    leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
+    audit = AuditTrail(
+        store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit, leases=leases
+    )
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
@@ -120,6 +128,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     service = RecreateService(
         baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
     )
+    recovery = Recovery(service, store, leases, runner, clock=parts.clock)
     app = App(
         client=web_client,
         signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
@@ -155,6 +164,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         follower=follower,
         reader=reader,
         groups=groups,
+        leases=LeaseKeeper(leases, recovery.submit),
     )
 
 

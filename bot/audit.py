@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 
 from bot.delivery import Delivery
+from bot.leases import Leases
 from bot.messages.audit import audit_entry
 from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
 
@@ -29,15 +30,29 @@ class AuditTrail:
         delivery: Delivery | None = None,
         channel_id: str | None = None,
         defer: Defer | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self.store = store
         self._delivery = delivery
         self._channel_id = channel_id
         self._defer = defer
+        self.leases = leases or Leases(store)
 
-    def open(self, record: AttemptRecord) -> None:
-        """Write the attempt before anything is sent to Baseten. Raises StoreError: no unaudited recreate."""
-        self.store.record(record)
+    def open(self, record: AttemptRecord, *, response_url: str | None = None) -> None:
+        """Write the attempt, and this process's lease on it, before anything is sent to Baseten.
+
+        Raises StoreError: no unaudited recreate."""
+        self.store.record(record, lease=self.leases.new(record.request_id, response_url))
+
+    def mark_sent(self, record: AttemptRecord) -> bool:
+        """Write that the recreate is going out now. False when another process has taken the attempt over (this
+        one was thought dead): it must then not be sent. Raises StoreError: nothing may be sent unrecorded."""
+        return self.store.mark_sent(record, self.leases.owner)
+
+    def park(self, record: AttemptRecord) -> None:
+        """The attempt now waits for its requester's click: saved, and no longer in flight."""
+        if self.save(record):
+            self.leases.release(record.request_id)
 
     def save(self, record: AttemptRecord) -> bool:
         """Write a step of the attempt; a failure is logged (with the record) but does not stop the work."""
@@ -50,7 +65,9 @@ class AuditTrail:
 
     def close(self, record: AttemptRecord, *, in_background: bool = False) -> None:
         """The attempt's final state: stored, logged as one JSON line, and posted to the audit channel."""
-        self.save(record)
+        if self.save(record):
+            # Kept while the record could not be written: after a restart the attempt is then looked at again.
+            self.leases.release(record.request_id)
         json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
         if self._delivery is None or self._channel_id is None or record.outcome in _NOT_POSTED:
             return

@@ -12,7 +12,7 @@ from bot.delivery import Delivery
 from bot.messages import Message, preview, replies
 from bot.recreate import RecreateRequest, RecreateService
 from bot.slack_payloads import ButtonClick
-from bot.store import AttemptRecord, Outcome, Preview, PreviewState, StoreError, utcnow
+from bot.store import AttemptRecord, Lease, Outcome, Preview, PreviewState, StoreError, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,10 @@ class Confirmations:
                 )
             self._replace(click, replies.refused(decision.reason))
             return
-        if not self._claim(shown, PreviewState.CONFIRMED, now):
+        # The lease is taken with the claim: a process that dies after it leaves the attempt to be taken over.
+        if not self._claim(
+            shown, PreviewState.CONFIRMED, now, lease=self._audit.leases.new(shown.id, shown.response_url)
+        ):
             self._replace(click, preview.already_handled(shown.job_id))
             return
         self._replace(click, preview.confirmed(shown.job_id))
@@ -101,9 +104,9 @@ class Confirmations:
             return stored
         return RecreateRequest.from_preview(shown).attempt()
 
-    def _claim(self, shown: Preview, state: PreviewState, now: datetime) -> bool:
+    def _claim(self, shown: Preview, state: PreviewState, now: datetime, *, lease: Lease | None = None) -> bool:
         try:
-            return self._store.claim_preview(shown.id, state, now)
+            return self._store.claim_preview(shown.id, state, now, lease=lease)
         except StoreError:
             log.exception("could not update preview %s", shown.id)
             return False

@@ -18,9 +18,9 @@ from bot.follow import Follower
 from bot.messages import Message, preview, replies
 from bot.messages.card import gpu_count_summary, job_card, outcome_unknown_card
 from bot.messages.format import code
-from bot.reconcile import Reconciler
+from bot.reconcile import Lost, Reconciler
 from bot.settings import ConfirmMode
-from bot.store import AttemptRecord, InFlight, Outcome, Preview, StoreError, Verdict, utcnow
+from bot.store import AttemptRecord, InFlight, Outcome, Preview, PreviewState, StoreError, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,24 @@ class RecreateRequest:
             previewed_at=shown.created_at,
         )
 
+    @classmethod
+    def from_record(cls, record: AttemptRecord, response_url: str | None) -> RecreateRequest:
+        """The request behind a stored attempt, for finishing it in another process."""
+        return cls(
+            request_id=record.request_id,
+            user_id=record.user_id,
+            channel_id=record.channel_id,
+            team_id=record.team_id,
+            response_url=response_url,
+            job_id=record.source_job_id or "",
+            project_id=record.source_project_id,
+            command_text=record.command_text,
+        )
+
+
+class _TakenOver(Exception):
+    """Another process took this attempt over (this one was thought dead): it is theirs to finish now."""
+
 
 class _Stop(Exception):
     """Ends the attempt early with an outcome and a reply for the requester."""
@@ -126,6 +144,12 @@ class RecreateService:
 
     def start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
         """Look the source job up, then show a preview or, where no confirmation is needed, recreate it."""
+        try:
+            return self._start(request, record)
+        finally:
+            self._audit.leases.forget(request.request_id)
+
+    def _start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
         self.expire_previews()
         try:
             source = self._lookup(request)
@@ -143,9 +167,9 @@ class RecreateService:
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             return self._finish(request, record, replies.internal_error(request.request_id))
         if shown is None:
-            return self.execute(request, record, source)
+            return self._execute(request, record, source)
         record = record.with_outcome(outcome=Outcome.AWAITING_CONFIRMATION)
-        self._audit.save(record)
+        self._audit.park(record)
         recent_url = (
             self._links.job(source.training_project_id, recent.new_job_id) if recent and recent.new_job_id else None
         )
@@ -225,6 +249,12 @@ class RecreateService:
 
     def execute(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None) -> AttemptRecord:
         """Recreate under the per-source-job lock; record the result before telling anyone."""
+        try:
+            return self._execute(request, record, source)
+        finally:
+            self._audit.leases.forget(request.request_id)
+
+    def _execute(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob | None) -> AttemptRecord:
         started = time.monotonic()
         lock = InFlight(request.job_id, request.request_id, request.user_id, self._clock())
         try:
@@ -282,15 +312,23 @@ class RecreateService:
             if source is None:
                 source = self._lookup(request)
             project_id = source.training_project_id
-            sent_at = self._clock()
+            record = record.with_outcome(source_project_id=project_id, sent_at=self._clock(), copy_key=source.copy_key)
+            try:
+                if not self._audit.mark_sent(record):
+                    raise _TakenOver
+            except StoreError:
+                return self._store_down(request, record, "record that the recreate is being sent"), None, None
             sent = True
             try:
                 job = self._baseten.recreate(
                     project_id, request.job_id, on_rate_limit_wait=lambda s: self._say_waiting(request, s)
                 )
             except OutcomeUnknown as error:
-                job, note = self._after_unknown(request, record, source, sent_at, error)
+                job, note = self._after_unknown(request, record, error)
             self._claim(job.id, request.request_id)
+        except _TakenOver:
+            log.warning("request %s: another process took this attempt over; not sending it", request.request_id)
+            return record, None, None
         except _Stop as stop:
             record = record.with_outcome(outcome=stop.outcome, error=stop.error, source_project_id=project_id)
             return self._finish(request, record, stop.reply, started), None, None
@@ -308,9 +346,12 @@ class RecreateService:
             log.exception("request %s: unexpected error before any job was created", request.request_id)
             record = record.with_outcome(outcome=Outcome.ERROR, error=f"{type(error).__name__}: {error}")
             return self._finish(request, record, replies.internal_error(request.request_id), started), None, None
+        return self._created(record, job, note, started), job, note
+
+    def _created(self, record: AttemptRecord, job: TrainingJob, note: str | None, started: float) -> AttemptRecord:
         record = record.with_outcome(
             outcome=Outcome.CREATED,
-            source_project_id=project_id,
+            source_project_id=job.training_project_id,
             new_job_id=job.id,
             new_job_status=job.current_status,
             instance_type=job.instance_type.name,
@@ -320,7 +361,68 @@ class RecreateService:
         )
         # Stored before any reply, so a crash from here on still leaves a record that the job exists.
         self._audit.save(record)
-        return record, job, note
+        return record
+
+    # --- after a process died mid-recreate --------------------------------------------------------------------
+
+    def resume(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """Finish an attempt taken over from a process that stopped, from what the store says; never send again."""
+        try:
+            return self._resume(request, record)
+        finally:
+            self._audit.leases.forget(request.request_id)
+            try:
+                self._store.release_in_flight(request.job_id, request.request_id)
+            except StoreError:
+                log.exception("request %s: could not release the in-flight lock (it expires)", request.request_id)
+
+    def _resume(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        started = time.monotonic()
+        if record.outcome is Outcome.AWAITING_CONFIRMATION and self._was_confirmed(record.request_id):
+            # Confirmed, and the process stopped before the recreate was marked as going out.
+            record = record.with_outcome(outcome=Outcome.PENDING)
+        if record.outcome is Outcome.CREATED and record.new_job_id and record.card_route is None:
+            return self._republish(request, record)
+        if record.outcome not in (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN):
+            # Finished, or waiting for a click, before the process stopped: only its lease was left behind.
+            self._audit.leases.release(request.request_id)
+            return record
+        try:
+            if record.sent_at is None:
+                project_id = record.source_project_id or self._lookup(request).training_project_id
+                detail = f"The bot restarted before your recreate of {code(request.job_id)} was sent to Baseten."
+                retry = self._offer_retry(request, project_id, detail, None)
+                raise _Stop(Outcome.FAILED, f"stopped before sending (retry offered as {retry})", _NO_REPLY)
+            log.warning("request %s: its answer was lost when the bot stopped; looking for the job", request.request_id)
+            unreadable = (record.error or "").startswith("unreadable_response")
+            detail = "The bot restarted before Baseten's answer arrived."
+            job, note = self._settle_lost(request, record, detail, reason="restarted", may_be_nothing=not unreadable)
+        except _Stop as stop:
+            return self._finish(request, record.with_outcome(outcome=stop.outcome, error=stop.error), stop.reply)
+        except BasetenError as error:
+            failure = self._failure(request, error)
+            return self._finish(
+                request, record.with_outcome(outcome=failure.outcome, error=failure.error), failure.reply
+            )
+        return self._publish(request, self._created(record, job, note, started), job, note)
+
+    def _was_confirmed(self, preview_id: str) -> bool:
+        shown = self._store.get_preview(preview_id)
+        return shown is not None and shown.state is PreviewState.CONFIRMED
+
+    def _republish(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:
+        """The job was made and recorded, but its card was never posted."""
+        assert record.new_job_id is not None and record.source_project_id is not None
+        note = "Posted after the bot restarted."
+        try:
+            job = self._baseten.get_job(record.source_project_id, record.new_job_id)
+        except BasetenError as error:
+            log.warning("request %s: could not read new job %s: %s", request.request_id, record.new_job_id, error)
+            url = self._links.job(record.source_project_id, record.new_job_id)
+            self._post_card(request, _plain_card(request, record.new_job_id, url), record.new_job_id)
+            self._audit.close(record)
+            return record
+        return self._publish(request, record, job, note)
 
     def _publish(
         self, request: RecreateRequest, record: AttemptRecord, job: TrainingJob, note: str | None
@@ -332,8 +434,8 @@ class RecreateService:
             record = dataclasses.replace(
                 record, card_route=posted.route.value, card_channel_id=posted.channel_id, card_ts=posted.ts
             )
-        self._audit.close(record)
         if self._follower is not None:
+            # Before the record is closed: a process that dies in between leaves the attempt to be taken over.
             self._follower.follow(
                 job,
                 request_id=request.request_id,
@@ -344,37 +446,50 @@ class RecreateService:
                 card_ts=posted.ts if posted else None,
                 response_url=request.response_url,
             )
+        self._audit.close(record)
         return record
 
     def _after_unknown(
-        self,
-        request: RecreateRequest,
-        record: AttemptRecord,
-        source: TrainingJob,
-        sent_at: datetime,
-        error: OutcomeUnknown,
+        self, request: RecreateRequest, record: AttemptRecord, error: OutcomeUnknown
     ) -> tuple[TrainingJob, str]:
         """Find out what an unanswered recreate did before saying anything; never send it again."""
         log.error(
             "request %s: recreate of %s/%s has an unknown outcome (%s): %s; looking for the job",
             request.request_id,
-            source.training_project_id,
-            source.id,
+            record.source_project_id,
+            request.job_id,
             error.reason,
             error.message,
         )
         self._audit.save(record.with_outcome(outcome=Outcome.OUTCOME_UNKNOWN, error=f"{error.reason}: {error.message}"))
-        found = self._reconciler.find(source, sent_at, request.request_id)
         detail = _UNKNOWN_DETAIL.get(error.reason, "Baseten's answer was lost.").format(status=error.status)
+        # A 2xx whose body could not be read proves a job exists even when it has not shown up yet.
+        return self._settle_lost(
+            request, record, detail, reason=error.reason, may_be_nothing=error.reason != "unreadable_response"
+        )
+
+    def _settle_lost(
+        self, request: RecreateRequest, record: AttemptRecord, detail: str, *, reason: str, may_be_nothing: bool
+    ) -> tuple[TrainingJob, str]:
+        """The job this request made, if it surely made one; otherwise a _Stop that tells the requester what is
+        known: nothing was created (with Retry) only when certain, else that the outcome is unknown."""
+        assert record.sent_at is not None and record.copy_key is not None and record.source_project_id is not None
+        lost = Lost(record.request_id, record.source_project_id, request.job_id, record.copy_key, record.sent_at)
+        found = self._reconciler.find(lost)
         if found.job is not None:
             log.warning("request %s: found job %s created by the unanswered recreate", request.request_id, found.job.id)
             return found.job, f"Confirmed after an error: {detail} The new job was found in the project."
-        # A 2xx whose body could not be read proves a job exists even when it has not shown up yet.
-        if found.conclusive and error.reason != "unreadable_response":
-            retry = self._offer_retry(request, source, detail, found.waited)
-            raise _Stop(Outcome.FAILED, f"{error.reason}: no job appeared (retry offered as {retry})", _NO_REPLY)
-        self._post_unknown(request, source.training_project_id, detail)
-        raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{error.reason}: {error.message}", _NO_REPLY)
+        if found.contested:
+            ids = [job.id for job in found.contested]
+            self._post_unknown(request, lost.project_id, detail, candidates=ids)
+            raise _Stop(Outcome.OUTCOME_UNKNOWN, f"{reason}: could be job {', '.join(ids)}, also claimable", _NO_REPLY)
+        if found.conclusive and may_be_nothing:
+            retry = self._offer_retry(request, lost.project_id, detail, found.waited)
+            raise _Stop(Outcome.FAILED, f"{reason}: no job appeared (retry offered as {retry})", _NO_REPLY)
+        self._post_unknown(request, lost.project_id, detail)
+        raise _Stop(
+            Outcome.OUTCOME_UNKNOWN, f"{reason}: no job found, and Baseten could not be asked in full", _NO_REPLY
+        )
 
     def _claim(self, job_id: str, request_id: str) -> None:
         """Mark the job as this request's, so no lost answer elsewhere reports it; a store failure must not hide it."""
@@ -384,7 +499,9 @@ class RecreateService:
         except StoreError:
             log.exception("request %s: could not record that job %s is ours", request_id, job_id)
 
-    def _post_unknown(self, request: RecreateRequest, project_id: str, detail: str) -> None:
+    def _post_unknown(
+        self, request: RecreateRequest, project_id: str, detail: str, *, candidates: list[str] | None = None
+    ) -> None:
         card = outcome_unknown_card(
             project_id=project_id,
             source_job_id=request.job_id,
@@ -392,6 +509,7 @@ class RecreateService:
             check_url=self._links.training(),
             request_id=request.request_id,
             detail=detail,
+            candidates=[(job_id, self._links.job(project_id, job_id)) for job_id in candidates or []],
         )
         self._delivery.card(
             card,
@@ -401,15 +519,16 @@ class RecreateService:
             what=f"the outcome-unknown notice for {request.job_id} (request {request.request_id})",
         )
 
-    def _offer_retry(self, request: RecreateRequest, source: TrainingJob, detail: str, waited: float) -> str:
+    def _offer_retry(self, request: RecreateRequest, project_id: str, detail: str, waited: float | None) -> str:
+        """Nothing was created, surely: say so, with a Retry only the requester can use."""
         retry = RecreateRequest(
             request_id=new_request_id(),
             user_id=request.user_id,
             channel_id=request.channel_id,
             team_id=request.team_id,
             response_url=request.response_url,
-            job_id=source.id,
-            project_id=source.training_project_id,
+            job_id=request.job_id,
+            project_id=project_id,
             command_text=f"retry of request {request.request_id}",
         )
         try:
@@ -421,8 +540,8 @@ class RecreateService:
                     team_id=retry.team_id,
                     response_url=retry.response_url,
                     command_text=retry.command_text,
-                    project_id=source.training_project_id,
-                    job_id=source.id,
+                    project_id=project_id,
+                    job_id=request.job_id,
                     expires_at=self._clock() + timedelta(seconds=self.rules.confirm_ttl),
                 )
             )
@@ -431,12 +550,16 @@ class RecreateService:
             log.exception("request %s: could not save the retry offer", request.request_id)
         message = preview.retry_offer(
             retry_id=retry.request_id,
-            job_id=source.id,
-            project_id=source.training_project_id,
-            waited=round(waited),
+            job_id=request.job_id,
+            project_id=project_id,
+            waited=None if waited is None else round(waited),
             detail=detail,
         )
-        self._delivery.reply(request.response_url, message)
+        if (
+            not self._delivery.reply(request.response_url, message)
+            and self._delivery.post(request.user_id, message) is None
+        ):
+            log.error("request %s: could not tell %s that nothing was created", request.request_id, request.user_id)
         return retry.request_id
 
     def _say_waiting(self, request: RecreateRequest, seconds: float) -> None:
@@ -497,16 +620,24 @@ class RecreateService:
             )
         except Exception:
             log.exception("request %s: could not build the card for new job %s", request.request_id, job.id)
-            card = Message.plain(
-                f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job.id)}: <{url}|open in Baseten>"
-            )
+            card = _plain_card(request, job.id, url)
+        return self._post_card(request, card, job.id)
+
+    def _post_card(self, request: RecreateRequest, card: Message, job_id: str) -> Posted | None:
         return self._delivery.card(
             card,
             channel_id=request.channel_id,
             user_id=request.user_id,
             response_url=request.response_url,
-            what=f"the card for new job {job.id} (request {request.request_id})",
+            what=f"the card for new job {job_id} (request {request.request_id})",
         )
+
+
+def _plain_card(request: RecreateRequest, job_id: str, url: str) -> Message:
+    """The card as one line of text, for when the job cannot be shown in full: its ID is never lost."""
+    return Message.plain(
+        f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job_id)}: <{url}|open in Baseten>"
+    )
 
 
 _NO_REPLY = Message(text="")

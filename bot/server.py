@@ -80,6 +80,9 @@ def _start_background(bot: Bot) -> None:
         bot.groups.warm(bot.settings.allowed_usergroup_ids)
     if bot.follower is not None:
         bot.follower.start()
+    if bot.leases is not None:
+        # Its first sweep takes over what a process that died left in flight.
+        bot.leases.start()
 
 
 def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] | None = None) -> None:  # noqa: S104

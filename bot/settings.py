@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)
+    # A recreate whose process stopped renewing its lease this long ago is taken over by another (or a restart).
+    recover_after: float = Field(default=20.0, ge=2, le=600)
     health_file: str | None = None
 
     @field_validator("allowed_user_ids", "allowed_usergroup_ids", "allowed_channel_ids", mode="before")

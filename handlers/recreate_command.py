@@ -109,7 +109,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
     )
     record = request.attempt()
     try:
-        deps.audit.open(record)
+        deps.audit.open(record, response_url=payload.response_url)
     except StoreError:
         log.exception("request %s: refusing to recreate because the audit trail cannot be written", request_id)
         _ack(ack, replies.audit_unavailable(request_id))

@@ -11,15 +11,17 @@ from bot.baseten.errors import (
     RateLimited,
     Rejected,
     ServerError,
+    UnexpectedAnswer,
     Unreachable,
 )
-from bot.baseten.models import InstanceType, JobStatus, ProjectSummary, TrainingJob
+from bot.baseten.models import InstanceType, JobList, JobStatus, ProjectSummary, TrainingJob
 
 __all__ = [
     "BasetenClient",
     "BasetenError",
     "CallFailed",
     "InstanceType",
+    "JobList",
     "JobStatus",
     "KeyRejected",
     "NoAnswer",
@@ -30,5 +32,6 @@ __all__ = [
     "Rejected",
     "ServerError",
     "TrainingJob",
+    "UnexpectedAnswer",
     "Unreachable",
 ]

@@ -21,14 +21,16 @@ from bot.baseten.errors import (
     RateLimited,
     Rejected,
     ServerError,
+    UnexpectedAnswer,
     Unreachable,
 )
 from bot.baseten.ids import is_hash_id
 from bot.baseten.models import (
+    JobList,
     JobResponse,
-    JobsResponse,
     ProjectsResponse,
     ProjectSummary,
+    RawJobsResponse,
     SearchJobsResponse,
     TrainingJob,
 )
@@ -94,9 +96,17 @@ class BasetenClient:
         path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}"
         return _parse(self._call("GET", path, None, idempotent=True), JobResponse).training_job
 
-    def list_jobs(self, project_id: str) -> list[TrainingJob]:
+    def list_jobs(self, project_id: str) -> JobList:
+        """A project's jobs; any this bot cannot read are counted, not fatal."""
         path = f"/v1/training_projects/{_checked(project_id)}/jobs"
-        return _parse(self._call("GET", path, None, idempotent=True), JobsResponse).training_jobs
+        raw = _parse(self._call("GET", path, None, idempotent=True), RawJobsResponse).training_jobs
+        jobs: list[TrainingJob] = []
+        for item in raw:
+            try:
+                jobs.append(TrainingJob.model_validate(item))
+            except ValidationError as error:
+                log.warning("project %s lists a job this bot cannot read: %s", project_id, _summary(error))
+        return JobList(jobs, unreadable=len(raw) - len(jobs))
 
     def recreate(
         self, project_id: str, job_id: str, *, on_rate_limit_wait: Callable[[float], None] | None = None
@@ -212,11 +222,19 @@ def _parse(response: httpx.Response, model: type[Model]) -> Model:
     try:
         return model.model_validate_json(response.content)
     except ValidationError as error:
-        raise BasetenError(
-            f"Baseten sent a response this bot could not read ({error.error_count()} problems).",
+        raise UnexpectedAnswer(
+            f"Baseten answered with something unexpected ({_summary(error)}).",
             status=response.status_code,
             body=response.text[:500],
         ) from error
+
+
+def _summary(error: ValidationError) -> str:
+    """The first problem pydantic found, in a few words: where, and what."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    more = f" and {error.error_count() - 1} more" if error.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 def _error_message(response: httpx.Response) -> str:

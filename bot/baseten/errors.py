@@ -41,6 +41,10 @@ class Unreachable(CallFailed):
     """The connection never opened, so nothing was sent."""
 
 
+class UnexpectedAnswer(BasetenError):
+    """A 2xx this bot cannot read: fields missing, or an ID of a shape it never puts in a URL."""
+
+
 class ServerError(BasetenError):
     """A 5xx on a read, after retries: Baseten is having trouble."""
 

@@ -5,11 +5,14 @@ Unknown fields are ignored and nullable fields tolerated: the API grows faster t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.baseten.ids import is_hash_id
 
 
 class _Model(BaseModel):
@@ -96,6 +99,26 @@ class TrainingJob(_Model):
     def _null_is_one(cls, value: Any) -> Any:
         return 1 if value is None else value
 
+    @field_validator("id", "training_project_id")
+    @classmethod
+    def _hash_id(cls, value: str) -> str:
+        # Checked here, once: an ID of another shape would otherwise fail later, when it is put in a URL.
+        if not is_hash_id(value):
+            raise ValueError(f"{value[:40]!r} is not a Baseten ID")
+        return value
+
+    @property
+    def copy_key(self) -> str:
+        """What every recreate of this job shares with it: project, name, instance type, nodes, availability."""
+        parts = (
+            self.training_project_id,
+            self.name or "",
+            self.instance_type.id,
+            str(self.node_count),
+            self.availability_model or "dedicated",
+        )
+        return "|".join(parts)
+
     @property
     def is_active(self) -> bool:
         return self.current_status in ACTIVE_STATUSES
@@ -113,8 +136,17 @@ class JobResponse(_Model):
     training_job: TrainingJob
 
 
-class JobsResponse(_Model):
-    training_jobs: list[TrainingJob]
+class RawJobsResponse(_Model):
+    """A project's jobs, each still to be read on its own: one odd job must not hide the others."""
+
+    training_jobs: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JobList:
+    jobs: list[TrainingJob]
+    unreadable: int = 0
+    """Jobs in the answer this bot could not read; "no such job here" is then not certain."""
 
 
 class ProjectsResponse(_Model):

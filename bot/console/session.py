@@ -179,6 +179,10 @@ def run(
     screen.show(_intro(settings, user_id, args.demo))
     if bot.follower is not None:
         bot.follower.start()
+    if bot.leases is not None:
+        # Keeps the console's own attempts alive while they run. It takes over nobody else's: a console may be
+        # talking to a simulated Baseten, where another process's lost job would never be found.
+        bot.leases.start(sweep=False)
     console = Console(bot, slack, secret, user_id, screen)
     read = _reader(stdin, out)
     try:

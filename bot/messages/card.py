@@ -105,21 +105,30 @@ def outcome_unknown_card(
     check_url: str,
     request_id: str,
     detail: str,
+    candidates: list[tuple[str, str]] | None = None,
 ) -> Message:
-    """Baseten may or may not have started a job: say so plainly so nobody re-runs it blind."""
+    """Baseten may or may not have started a job: say so plainly so nobody re-runs it blind.
+
+    `candidates` (job ID, link) are jobs that this request or another one in doubt could have made."""
     text = (
         f":warning: <@{requester_id}> asked to recreate {code(source_job_id)} in project {code(project_id)}. "
         f"{safe(detail, 500)} A new job *may or may not* have been created. "
         "Check the project's jobs in Baseten before trying again, so it does not run twice."
     )
-    blocks: list[Block] = [
-        HeaderBlock(text="Recreate outcome unknown"),
-        SectionBlock(text=cut(text, 3000)),
+    blocks: list[Block] = [HeaderBlock(text="Recreate outcome unknown"), SectionBlock(text=cut(text, 3000))]
+    shown = (candidates or [])[:10]
+    if shown:
+        links = ", ".join(f"<{url}|{code(job_id)}>" for job_id, url in shown)
+        it, them = ("it", "it") if len(shown) == 1 else ("any", "them")
+        why = f"another recreate whose answer was also lost could have made {them}, so I have not claimed {it}."
+        blocks.append(SectionBlock(text=cut(f"It may be {links}: {why}", 3000)))
+    blocks += [
         ActionsBlock(elements=[ButtonElement(text="Check in Baseten", url=check_url, action_id="open_job")]),
         _footer(request_id),
     ]
+    maybe = f" It may be {', '.join(job_id for job_id, _ in shown)}." if shown else ""
     fallback = (
         f"Recreate of {source_job_id} (project {project_id}) requested by <@{requester_id}>: outcome unknown, "
-        f"a new job may or may not exist. Check {check_url} before retrying."
+        f"a new job may or may not exist.{maybe} Check {check_url} before retrying."
     )
     return Message(text=fallback, blocks=blocks)

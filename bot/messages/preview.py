@@ -95,12 +95,17 @@ def preview(
     return Message(text=cut(safe(text, 3000), 3000), blocks=blocks)
 
 
-def retry_offer(*, retry_id: str, job_id: str, project_id: str, waited: int, detail: str) -> Message:
-    """After an unanswered recreate that surely created nothing: one tap to try again."""
-    text = (
-        f":information_source: {safe(detail, 300)} I looked in project {code(project_id)} for {waited} seconds "
-        f"and no new job from {code(job_id)} appeared, so *nothing was created*."
-    )
+def retry_offer(*, retry_id: str, job_id: str, project_id: str, waited: int | None, detail: str) -> Message:
+    """After a recreate that surely created nothing (unanswered, or never sent): one tap to try again.
+
+    `waited` is how long the project was watched for a new job; None when the recreate was never sent."""
+    if waited is None:
+        text = f":information_source: {safe(detail, 300)} So *nothing was created* from {code(job_id)}."
+    else:
+        text = (
+            f":information_source: {safe(detail, 300)} I looked in project {code(project_id)} for {waited} seconds "
+            f"and no new job from {code(job_id)} appeared, so *nothing was created*."
+        )
     blocks: list[Block] = [
         SectionBlock(text=text),
         ActionsBlock(

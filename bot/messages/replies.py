@@ -10,6 +10,7 @@ from bot.baseten.errors import (
     RateLimited,
     Rejected,
     ServerError,
+    UnexpectedAnswer,
     Unreachable,
 )
 from bot.command import USAGE_EXAMPLES
@@ -109,6 +110,11 @@ def baseten_failed(error: BasetenError, *, job_id: str, project_id: str | None, 
         text = f":warning: Baseten refused to recreate {code(job_id)}: {detail}. {nothing}"
     elif isinstance(error, Unreachable):
         text = f":electric_plug: I could not reach Baseten. {nothing} Try again in a few minutes."
+    elif isinstance(error, UnexpectedAnswer):
+        text = (
+            f":warning: Baseten answered with something unexpected while I looked up {code(job_id)} ({detail}). "
+            f"{nothing} Try again in a few minutes, and tell the bot's admin if it keeps happening."
+        )
     elif isinstance(error, ServerError | NoAnswer):
         text = (
             f":fire: Baseten is having trouble ({detail}) while I looked up {code(job_id)}. {nothing} "

@@ -60,6 +60,10 @@ class AttemptRecord:
     card_route: str | None = None
     card_channel_id: str | None = None
     card_ts: str | None = None
+    sent_at: datetime | None = None
+    """Stored just before the recreate went to Baseten: without it, nothing was sent."""
+    copy_key: str | None = None
+    """The source job's TrainingJob.copy_key, stored with sent_at, so a lost answer can be looked for later."""
 
     def with_outcome(self, **changes: Any) -> AttemptRecord:
         return replace(self, updated_at=utcnow(), **changes)
@@ -67,8 +71,8 @@ class AttemptRecord:
     def to_log(self) -> dict[str, Any]:
         """The record as a flat JSON-ready dict, for the structured log line."""
         data = asdict(self)
-        for key in ("created_at", "updated_at"):
-            data[key] = data[key].isoformat()
+        for key in ("created_at", "updated_at", "sent_at"):
+            data[key] = data[key].isoformat() if data[key] is not None else None
         return {"event": "recreate_attempt", **data}
 
 
@@ -130,6 +134,18 @@ class Followed:
     done: bool = False
 
 
+@dataclass(frozen=True)
+class Lease:
+    """An attempt in flight and the process working on it. Its owner renews it; once it expires, any process may
+    take the attempt over and finish it (never by sending it again)."""
+
+    request_id: str
+    owner: str
+    expires_at: datetime
+    response_url: str | None = None
+    """The command's response_url, kept only while the attempt is in flight."""
+
+
 class StoreError(Exception):
     """The store could not be read or written; commands that need it are refused."""
 
@@ -138,8 +154,29 @@ class AuditStore(Protocol):
     """Durable storage of attempts, previews and in-flight locks. SQLite today; a server database can implement
     the same methods."""
 
-    def record(self, record: AttemptRecord) -> None:
-        """Insert a new attempt, or replace it by `request_id`. Raises StoreError."""
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
+        """Insert a new attempt, or replace it by `request_id`; with `lease`, hold it in the same transaction.
+        Raises StoreError."""
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        """Save `record` (with its sent_at) if `owner` still holds its lease; False, and nothing saved, if not."""
+
+    def claim_owner(self, job_id: str) -> str | None:
+        """The request that claimed `job_id`, if any."""
+
+    def contenders(self, copy_key: str, sent_after: datetime, sent_before: datetime, excluding: str) -> list[str]:
+        """Requests still in doubt (pending or outcome unknown) for a source with `copy_key`, sent in the window."""
+
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        """Extend these leases where `owner` still holds them; returns how many."""
+
+    def release_lease(self, request_id: str, owner: str) -> None:
+        """Drop the lease if `owner` holds it."""
+
+    def expired_leases(self, now: datetime, limit: int) -> list[Lease]: ...
+
+    def take_over(self, request_id: str, owner: str, now: datetime, expires_at: datetime) -> Lease | None:
+        """Move an expired lease to `owner`; the lease for exactly one caller across all processes, else None."""
 
     def get(self, request_id: str) -> AttemptRecord | None: ...
 
@@ -162,8 +199,9 @@ class AuditStore(Protocol):
 
     def get_preview(self, preview_id: str) -> Preview | None: ...
 
-    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime) -> bool:
-        """Move a pending, unexpired preview to `state`; True for exactly one caller across all processes."""
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime, *, lease: Lease | None = None) -> bool:
+        """Move a pending, unexpired preview to `state`; True for exactly one caller across all processes, who then
+        holds `lease` (taken in the same transaction)."""
 
     def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
         """Take the lock for `lock.source_job_id`; returns the other holder if someone has it (stale ones expire)."""

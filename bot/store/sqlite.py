@@ -16,6 +16,7 @@ from bot.store.records import (
     AttemptRecord,
     Followed,
     InFlight,
+    Lease,
     Outcome,
     Preview,
     PreviewState,
@@ -111,12 +112,29 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT new_job_id, request_id FROM attempts WHERE new_job_id IS NOT NULL;
     CREATE INDEX attempts_source_updated ON attempts (source_job_id, updated_at);
     """,
+    # When each recreate went out and what its source looked like, so a lost answer can be looked for by any
+    # process; and the leases that say which process is working on each attempt in flight.
+    """
+    ALTER TABLE attempts ADD COLUMN sent_at TEXT;
+    ALTER TABLE attempts ADD COLUMN copy_key TEXT;
+    CREATE INDEX attempts_copy_key ON attempts (copy_key, sent_at);
+    CREATE TABLE leases (
+        request_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        response_url TEXT
+    );
+    CREATE INDEX leases_expiry ON leases (expires_at);
+    CREATE INDEX leases_owner ON leases (owner);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = [f.name for f in fields(AttemptRecord)]
 _PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
 _FOLLOWED_COLUMNS = [f.name for f in fields(Followed)]
+_LEASE_COLUMNS = [f.name for f in fields(Lease)]
+_IN_DOUBT = (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN)
 
 
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
@@ -186,15 +204,81 @@ class SqliteAuditStore:
             except sqlite3.Error as error:
                 raise StoreError(f"could not {action} the audit database {self.path}: {error}") from error
 
-    def record(self, record: AttemptRecord) -> None:
-        self._upsert("attempts", _COLUMNS, record)
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the lock: the writes inside land together or not at all."""
+        with self._locked("write to") as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
+        with self._transaction() as db:
+            _upsert(db, "attempts", _COLUMNS, record)
+            if lease is not None:
+                _upsert(db, "leases", _LEASE_COLUMNS, lease)
 
     def _upsert(self, table: str, columns: list[str], row: object) -> None:
-        """Insert or replace `row` (a dataclass whose fields are `columns`) in `table`, a name of ours."""
-        values = [_to_sql(getattr(row, name)) for name in columns]
-        placeholders = ", ".join("?" for _ in columns)
         with self._locked("write to") as db:
-            db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
+            _upsert(db, table, columns, row)
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        with self._transaction() as db:
+            held = db.execute("SELECT owner FROM leases WHERE request_id = ?", (record.request_id,)).fetchone()
+            if held is None or held[0] != owner:
+                return False
+            _upsert(db, "attempts", _COLUMNS, record)
+        return True
+
+    def claim_owner(self, job_id: str) -> str | None:
+        with self._locked("read") as db:
+            row = db.execute("SELECT request_id FROM job_claims WHERE job_id = ?", (job_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def contenders(self, copy_key: str, sent_after: datetime, sent_before: datetime, excluding: str) -> list[str]:
+        with self._locked("read") as db:
+            rows = db.execute(
+                "SELECT request_id FROM attempts WHERE copy_key = ? AND sent_at >= ? AND sent_at <= ? "
+                "AND request_id != ? AND outcome IN (?, ?) ORDER BY sent_at",
+                (copy_key, _to_sql(sent_after), _to_sql(sent_before), excluding, *_IN_DOUBT),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        renewed = 0
+        with self._transaction() as db:
+            for request_id in request_ids:
+                cursor = db.execute(
+                    "UPDATE leases SET expires_at = ? WHERE request_id = ? AND owner = ?",
+                    (_to_sql(expires_at), request_id, owner),
+                )
+                renewed += cursor.rowcount
+        return renewed
+
+    def release_lease(self, request_id: str, owner: str) -> None:
+        with self._locked("write to") as db:
+            db.execute("DELETE FROM leases WHERE request_id = ? AND owner = ?", (request_id, owner))
+
+    def expired_leases(self, now: datetime, limit: int) -> list[Lease]:
+        with self._locked("read") as db:
+            rows = db.execute(
+                f"SELECT {', '.join(_LEASE_COLUMNS)} FROM leases WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",  # noqa: S608
+                (_to_sql(now), limit),
+            ).fetchall()
+        return [_lease(row) for row in rows]
+
+    def take_over(self, request_id: str, owner: str, now: datetime, expires_at: datetime) -> Lease | None:
+        with self._locked("write to") as db:
+            row = db.execute(
+                f"UPDATE leases SET owner = ?, expires_at = ? WHERE request_id = ? AND expires_at <= ? "  # noqa: S608
+                f"RETURNING {', '.join(_LEASE_COLUMNS)}",
+                (owner, _to_sql(expires_at), request_id, _to_sql(now)),
+            ).fetchone()
+        return _lease(row) if row else None
 
     def get(self, request_id: str) -> AttemptRecord | None:
         rows = self._select("WHERE request_id = ?", (request_id,))
@@ -247,15 +331,18 @@ class SqliteAuditStore:
         values["state"] = PreviewState(values["state"])
         return Preview(**values)
 
-    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime) -> bool:
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime, *, lease: Lease | None = None) -> bool:
         # One UPDATE decides: of any number of clicks, in any number of processes, exactly one sees rowcount 1.
         expiry = "" if state is PreviewState.EXPIRED else "AND expires_at > ?"
         params: tuple[Any, ...] = (state, preview_id, PreviewState.PENDING)
         if expiry:
             params += (_to_sql(now),)
-        with self._locked("write to") as db:
+        with self._transaction() as db:
             cursor = db.execute(f"UPDATE previews SET state = ? WHERE id = ? AND state = ? {expiry}", params)  # noqa: S608
-            return cursor.rowcount == 1
+            claimed = cursor.rowcount == 1
+            if claimed and lease is not None:
+                _upsert(db, "leases", _LEASE_COLUMNS, lease)
+        return claimed
 
     def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
         stale = _to_sql(lock.started_at - timedelta(seconds=stale_after))
@@ -353,6 +440,19 @@ class SqliteAuditStore:
         return [_from_row(row) for row in rows]
 
 
+def _upsert(db: sqlite3.Connection, table: str, columns: list[str], row: object) -> None:
+    """Insert or replace `row` (a dataclass whose fields are `columns`) in `table`, a name of ours."""
+    values = [_to_sql(getattr(row, name)) for name in columns]
+    placeholders = ", ".join("?" for _ in columns)
+    db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
+
+
+def _lease(row: tuple[Any, ...]) -> Lease:
+    values = dict(zip(_LEASE_COLUMNS, row, strict=True))
+    values["expires_at"] = datetime.fromisoformat(values["expires_at"])
+    return Lease(**values)
+
+
 def _to_sql(value: Any) -> Any:
     if isinstance(value, datetime):
         # Fixed width, so text order is time order.
@@ -363,6 +463,7 @@ def _to_sql(value: Any) -> Any:
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "created_at": datetime.fromisoformat,
     "updated_at": datetime.fromisoformat,
+    "sent_at": datetime.fromisoformat,
     "decision": Verdict,
     "outcome": Outcome,
 }

@@ -6,6 +6,7 @@ import itertools
 import re
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,6 +53,9 @@ class FakeBaseten:
         self.delays: dict[str, float] = defaultdict(float)
         self._failures: dict[str, deque[Response]] = defaultdict(deque)
         self._ids = itertools.count(1)
+        self.recreate_script: dict[str, Response] = {}
+        self.on_recreate: Callable[[], object] | None = None
+        self.rewrite_recreate: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
 
@@ -91,6 +95,15 @@ class FakeBaseten:
             self.jobs[job_id] = job
         return job
 
+    def add_fresh_job(self, job_id: str, *, like: str = "p7qr9qv", name: str | None = None) -> dict[str, Any]:
+        """A job made just now by someone else (the dashboard, a CLI), on the same hardware as `like`."""
+        now = datetime.now(UTC).isoformat()
+        with self._lock:
+            job = {**self.jobs[like], "id": job_id, "name": name, "created_at": now, "updated_at": now}
+            job["current_status"] = "TRAINING_JOB_CREATED"
+            self.jobs[job_id] = job
+        return job
+
     def created(self) -> list[dict[str, Any]]:
         """Jobs made by recreate calls, oldest first."""
         with self._lock:
@@ -107,6 +120,11 @@ class FakeBaseten:
         for _ in range(times):
             self._failures[kind].append(Response(status=status, body=body, **response))
 
+    def script_recreate(self, answers: dict[str, Response]) -> None:
+        """One answer per source job ID. A 4xx/5xx is answered without acting; anything else acts first (the
+        job is made), then is answered after its delay: dropped if `drop`, else the real answer."""
+        self.recreate_script.update(answers)
+
     def fail_after_acting(self, kind: str, response: Response) -> None:
         """The call does its work (a recreate creates the job), then answers with `response`."""
         self._failures[f"{kind}:after"].append(response)
@@ -121,6 +139,12 @@ class FakeBaseten:
             failure = self._failures[kind].popleft() if self._failures[kind] else None
             after = self._failures[f"{kind}:after"].popleft() if self._failures[f"{kind}:after"] else None
         delay = self.delays[kind]
+        if kind == "recreate":
+            if self.on_recreate is not None:
+                self.on_recreate()
+            scripted = self._scripted(request.path)
+            if scripted is not None:
+                return scripted if scripted.status >= 400 and not scripted.drop else self._acted(request, scripted)
         if failure is not None:
             failure.delay = failure.delay or delay
             return failure
@@ -131,6 +155,20 @@ class FakeBaseten:
         if after is not None:
             after.delay = after.delay or delay
             return after
+        return answer
+
+    def _scripted(self, path: str) -> Response | None:
+        match = _RECREATE.match(path)
+        if match is None:
+            return None
+        with self._lock:
+            return self.recreate_script.pop(match.group(2), None)
+
+    def _acted(self, request: Request, scripted: Response) -> Response:
+        answer = self._answer("recreate", request, None)
+        if scripted.drop:
+            return Response(drop=True, delay=scripted.delay)
+        answer.delay = scripted.delay
         return answer
 
     def _answer(self, kind: str, request: Request, body: Any) -> Response:
@@ -185,7 +223,8 @@ class FakeBaseten:
             "recreated_from": source["id"],
         }
         self.jobs[new_id] = job
-        return {key: value for key, value in job.items() if key != "recreated_from"}
+        answer = {key: value for key, value in job.items() if key != "recreated_from"}
+        return self.rewrite_recreate(answer) if self.rewrite_recreate is not None else answer
 
     # --- transports -----------------------------------------------------------------------------------------
 

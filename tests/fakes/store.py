@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import AttemptRecord, InFlight, SqliteAuditStore, StoreError
+from bot.store import AttemptRecord, InFlight, Lease, SqliteAuditStore, StoreError
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,17 @@ class RecordingStore(SqliteAuditStore):
         self._writes: list[Write] = []
         self._writes_lock = threading.Lock()
 
-    def record(self, record: AttemptRecord) -> None:
-        super().record(record)
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
+        super().record(record, lease=lease)
+        self._wrote(record)
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        saved = super().mark_sent(record, owner)
+        if saved:
+            self._wrote(record)
+        return saved
+
+    def _wrote(self, record: AttemptRecord) -> None:
         with self._writes_lock:
             self._writes.append(Write(record, time.monotonic(), self.observe()))
 
@@ -61,9 +70,12 @@ class BrokenStore(SqliteAuditStore):
         self.reads_fail = reads_fail
         self.write_attempts = 0
 
-    def record(self, record: AttemptRecord) -> None:
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
         self.write_attempts += 1
         raise StoreError("could not write to the audit database /data/audit.db: disk I/O error")
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        return bool(self.record(record))
 
     def recent(self, limit: int) -> list[AttemptRecord]:
         if self.reads_fail:
@@ -87,6 +99,11 @@ class FailingOn(SqliteAuditStore):
         if "claim_new_job" in self.failing:
             raise StoreError("disk I/O error (simulated)")
         return super().claim_new_job(job_id, request_id)
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        if "mark_sent" in self.failing:
+            raise StoreError("disk I/O error (simulated)")
+        return super().mark_sent(record, owner)
 
     def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
         if "last_created" in self.failing:

@@ -19,6 +19,7 @@ from bot.baseten import (
     RateLimited,
     Rejected,
     ServerError,
+    UnexpectedAnswer,
     Unreachable,
 )
 from tests.fakes.baseten import API_KEY, FakeBaseten
@@ -129,7 +130,25 @@ def test_search_for_an_unknown_job_is_empty(make_client: Callable[..., BasetenCl
 def test_list_jobs_returns_the_projects_jobs(fake: FakeBaseten, make_client: Callable[..., BasetenClient]) -> None:
     fake.add_job(PROJECT, "abcd123")
     fake.add_job("other01", "efgh456")
-    assert sorted(job.id for job in make_client().list_jobs(PROJECT)) == ["abcd123", JOB]
+    assert sorted(job.id for job in make_client().list_jobs(PROJECT).jobs) == ["abcd123", JOB]
+
+
+def test_one_job_this_bot_cannot_read_is_counted_and_does_not_hide_the_others(
+    fake: FakeBaseten, make_client: Callable[..., BasetenClient]
+) -> None:
+    fake.add_job(PROJECT, "abcd123")
+    fake.add_job(PROJECT, "Odd-ID-1")
+    listing = make_client().list_jobs(PROJECT)
+    assert sorted(job.id for job in listing.jobs) == ["abcd123", JOB]
+    assert listing.unreadable == 1
+
+
+def test_a_search_answer_with_an_id_of_another_shape_is_an_unexpected_answer(
+    fake: FakeBaseten, make_client: Callable[..., BasetenClient]
+) -> None:
+    fake.add_job("Proj_With-Dash", JOB)
+    with pytest.raises(UnexpectedAnswer, match=r"something unexpected.*training_project_id"):
+        make_client().search_jobs(JOB)
 
 
 def test_recreate_returns_the_new_job(fake: FakeBaseten, make_client: Callable[..., BasetenClient]) -> None:

@@ -71,7 +71,7 @@ def test_new_jobs_get_distinct_ids_the_bot_accepts(client: BasetenClient) -> Non
 
     assert len(set(ids)) == 3
     assert all(is_hash_id(job_id) for job_id in ids)
-    listed = {job.id for job in client.list_jobs("c7v3n9q")}
+    listed = {job.id for job in client.list_jobs("c7v3n9q").jobs}
     assert set(ids) <= listed
     assert [job.id for job in client.search_jobs(ids[0])] == [ids[0]]
 
@@ -117,13 +117,13 @@ def test_the_slow_sample_reports_its_retry_after_to_a_client_that_will_not_wait(
 
 
 def test_the_broken_sample_answers_500_and_creates_nothing(client: BasetenClient) -> None:
-    before = {job.id for job in client.list_jobs("k2m8x4p")}
+    before = {job.id for job in client.list_jobs("k2m8x4p").jobs}
 
     with pytest.raises(OutcomeUnknown) as raised:
         client.recreate("k2m8x4p", "b0rked1")
 
     assert raised.value.status == 500
-    assert {job.id for job in client.list_jobs("k2m8x4p")} == before
+    assert {job.id for job in client.list_jobs("k2m8x4p").jobs} == before
 
 
 def test_unknown_jobs_and_projects_are_not_found(client: BasetenClient) -> None:

@@ -173,7 +173,7 @@ def test_note_is_shown_under_the_fields() -> None:
         make_job(),
         make_job(name="x" * 500),
         make_job(name="&" * 3000, training_project={"id": "n4q95w5", "name": "<" * 3000}),
-        make_job(id="j" * 500, instance_type={**H100X8, "name": "n" * 5000, "gpu_type": "g" * 3000}),
+        make_job(id="j" * 32, instance_type={**H100X8, "name": "n" * 5000, "gpu_type": "g" * 3000}),
         make_job(instance_type=CPU_ONLY, node_count=64),
     ],
     ids=["plain", "long-name", "all-escapes", "huge-values", "cpu-many-nodes"],
