@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
+from bot.setting_errors import GROUP_ID_HOW
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.startup import quiet_client
 from bot.store import StoreError, open_store
@@ -106,7 +107,11 @@ def check_groups(client: WebClient, settings: Settings) -> list[Check]:
             users = client.usergroups_users_list(usergroup=group).get("users") or []
         except (SlackApiError, SlackClientError, OSError) as error:
             checks.append(
-                Check(f"user group {group}", False, _slack_error(error, "check ALLOWED_USERGROUP_IDS", settings))
+                Check(
+                    f"user group {group}",
+                    False,
+                    _slack_error(error, f"check ALLOWED_USERGROUP_IDS; {GROUP_ID_HOW}", settings),
+                )
             )
         else:
             checks.append(Check(f"user group {group}", True, f"exists, {len(users)} members"))

@@ -33,6 +33,8 @@ FIXES = {
     "baseten_app_url": "leave it unset for https://app.baseten.co",
 }
 
+NO_SIGNING_CREDENTIAL = "http_mode_unsigned"
+"""The error type of HTTP mode without its signing secret."""
 _NO_MODE_CREDENTIAL = (
     "SLACK_SIGNING_SECRET is missing: HTTP mode needs it (Basic Information → App Credentials → Signing Secret); "
     "for Socket Mode set SLACK_APP_TOKEN instead"
@@ -92,7 +94,7 @@ def describe(error: ErrorDetails, fields: Mapping[str, FieldInfo]) -> str:
     loc = [str(part) for part in error["loc"]]
     name = loc[0] if loc else ""
     message = str(error["msg"]).removeprefix("Value error, ")
-    if message == "mode_secret_missing":
+    if error["type"] == NO_SIGNING_CREDENTIAL:
         return _NO_MODE_CREDENTIAL
     field = fields.get(name)
     if field is None:

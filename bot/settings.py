@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.setting_errors import describe_errors
+from bot.setting_errors import NO_SIGNING_CREDENTIAL, describe_errors
 from bot.store import DEFAULT_DATABASE_URL, sqlite_path
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -204,7 +205,7 @@ class Settings(BaseSettings):
     def _mode_needs_its_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         # An invalid SLACK_APP_TOKEN is missing from info.data, and is reported on its own.
         if value is None and "slack_app_token" in info.data and info.data["slack_app_token"] is None:
-            raise ValueError("mode_secret_missing")
+            raise PydanticCustomError(NO_SIGNING_CREDENTIAL, "HTTP mode needs it; set SLACK_APP_TOKEN for Socket Mode")
         return value
 
     @property
