@@ -118,7 +118,8 @@ class AccessPolicy:
     def configured(self) -> bool:
         return bool(self.user_ids or self.group_ids)
 
-    def check(self, *, user_id: str, channel_id: str, team_id: str | None) -> Decision:
+    def check(self, *, user_id: str, channel_id: str, team_id: str | None, reading: bool = False) -> Decision:
+        """`reading`: the caller only asks to read the history, and is told so when refused."""
         if self.team_id is not None and team_id != self.team_id:
             return Decision(False, "This bot only works in its own Slack workspace.", "wrong_workspace")
         if not self.configured:
@@ -130,7 +131,8 @@ class AccessPolicy:
             )
         if self.channel_ids and channel_id not in self.channel_ids:
             allowed = ", ".join(f"<#{channel}>" for channel in sorted(self.channel_ids))
-            return Decision(False, f"Jobs can only be recreated from {allowed}.", "channel_not_allowed")
+            where = "The history can only be read in" if reading else "Jobs can only be recreated from"
+            return Decision(False, f"{where} {allowed}.", "channel_not_allowed")
         if user_id in self.user_ids:
             return Decision(True)
         unknown = False
@@ -152,4 +154,5 @@ class AccessPolicy:
         how = "Ask the bot's admin to add you to ALLOWED_USER_IDS"
         if self.group_ids:
             how += ", or to add you to one of the allowed user groups"
-        return Decision(False, f"You are not allowed to recreate training jobs. {how}.", "user_not_allowed")
+        what = "use this bot, so you cannot read its history" if reading else "recreate training jobs"
+        return Decision(False, f"You are not allowed to {what}. {how}.", "user_not_allowed")

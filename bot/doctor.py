@@ -11,8 +11,10 @@ import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.baseten import BasetenClient, BasetenError, KeyRejected
+from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
+from bot.setting_errors import GROUP_ID_HOW
 from bot.settings import ConfigError, Mode, Settings, load_settings
+from bot.startup import quiet_client
 from bot.store import StoreError, open_store
 
 NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
@@ -74,12 +76,27 @@ def check_app_token(client: WebClient, settings: Settings) -> Check:
 
 
 def check_baseten(baseten: BasetenClient, settings: Settings) -> Check:
+    """The key, once the URL is known to lead to Baseten's API: a wrong URL is named as the URL, not the key."""
+    url = f"BASETEN_API_URL={settings.baseten_api_url}"
     try:
         projects = baseten.list_projects()
     except KeyRejected as error:
         return Check("Baseten API key", False, f"rejected (HTTP {error.status}); set BASETEN_API_KEY to a valid key")
+    except NotFound:
+        return Check(
+            "Baseten API URL",
+            False,
+            f"{url} has no /v1/training_projects (HTTP 404); set it to the API's base address, "
+            "e.g. https://api.baseten.co, or leave it unset",
+        )
+    except Unreachable as error:
+        return Check("Baseten API URL", False, f"{error.message} ({url}); check the network and the URL")
     except BasetenError as error:
-        return Check("Baseten API key", False, f"{error.message} (BASETEN_API_URL={settings.baseten_api_url})")
+        if error.status is not None and error.status < 300:
+            return Check(
+                "Baseten API URL", False, f"{url} did not answer like Baseten's API; e.g. https://api.baseten.co"
+            )
+        return Check("Baseten API", False, f"{error.message} ({url})")
     return Check("Baseten API key", True, f"accepted; {len(projects)} training projects visible")
 
 
@@ -90,7 +107,11 @@ def check_groups(client: WebClient, settings: Settings) -> list[Check]:
             users = client.usergroups_users_list(usergroup=group).get("users") or []
         except (SlackApiError, SlackClientError, OSError) as error:
             checks.append(
-                Check(f"user group {group}", False, _slack_error(error, "check ALLOWED_USERGROUP_IDS", settings))
+                Check(
+                    f"user group {group}",
+                    False,
+                    _slack_error(error, f"check ALLOWED_USERGROUP_IDS; {GROUP_ID_HOW}", settings),
+                )
             )
         else:
             checks.append(Check(f"user group {group}", True, f"exists, {len(users)} members"))
@@ -143,9 +164,7 @@ def diagnose(
     web_client: WebClient | None = None,
     baseten_transport: httpx.BaseTransport | None = None,
 ) -> list[Check]:
-    from bot.app import build_web_client  # noqa: PLC0415 - the doctor alone needs the app module
-
-    client = web_client or build_web_client(settings)
+    client = web_client or quiet_client(settings)  # a short timeout: a dead network is reported in seconds
     baseten = BasetenClient(
         settings.baseten_api_key.get_secret_value(),
         str(settings.baseten_api_url),
@@ -179,7 +198,8 @@ def run(
     try:
         settings = settings_loader()
     except ConfigError as error:
-        print(Check("settings", False, str(error).removeprefix("Configuration error: ")).line(), file=out)
+        for problem in error.problems:
+            print(Check("settings", False, problem).line(), file=out)
         return 1
     checks = diagnose(settings, web_client=web_client, baseten_transport=baseten_transport)
     for check in checks:

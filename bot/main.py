@@ -5,38 +5,26 @@ from __future__ import annotations
 import logging
 import sys
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot import logs
-from bot.app import Collaborators, build, build_web_client
-from bot.server import serve_http, serve_socket
+from bot.app import Bot, Collaborators, build, build_web_client
+from bot.setting_errors import FIXES
 from bot.settings import ConfigError, Mode, Settings, load_settings
+from bot.startup import StartupError, check_bot_token
 from bot.store import StoreError
 
 log = logging.getLogger("bot")
 
+USAGE = """usage: python -m bot [serve [--http | --socket] | console [--demo] [--user U...] | doctor
+                     | usergroups | health [--max-age S]]
 
-def check_slack(client: WebClient, settings: Settings) -> str:
-    """auth.test: fail start-up with one line if the token is wrong or Slack unreachable."""
-    try:
-        response = client.auth_test()
-    except SlackApiError as error:
-        raise ConfigError(
-            f"Configuration error: SLACK_BOT_TOKEN was rejected by Slack ({error.response.get('error')})"
-        ) from None
-    except (SlackClientError, OSError) as error:
-        raise ConfigError(
-            f"Start-up error: could not reach Slack at SLACK_API_URL={settings.slack_api_url} ({error})"
-        ) from None
-    return str(response.get("team_id") or "")
+  serve       run the bot for Slack (the default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT;
+              --http or --socket insists on one (the Procfile's web and worker processes)
+  console     try the bot in this terminal, without Slack; --demo uses a simulated Baseten
+  doctor      check this installation's settings, Slack and Baseten access, store and audit channel
+  usergroups  list the workspace's user groups and their IDs, for ALLOWED_USERGROUP_IDS
+  health      exit 0 if the Socket Mode connection was alive in the last 30 s (HEALTH_FILE), for liveness probes"""
 
-
-USAGE = """usage: python -m bot [serve | console [--demo] [--user U...] | doctor]
-
-  serve    run the bot for Slack (the default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT
-  console  try the bot in this terminal, without Slack; --demo uses a simulated Baseten
-  doctor   check this installation's settings, Slack and Baseten access, store and audit channel"""
+_MODES = {"--http": Mode.HTTP, "--socket": Mode.SOCKET}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,44 +39,68 @@ def main(argv: list[str] | None = None) -> int:
         from bot.doctor import run as run_doctor  # noqa: PLC0415 - serving never loads the doctor
 
         return run_doctor()
+    if command == "usergroups":
+        from bot.usergroups import run as run_usergroups  # noqa: PLC0415 - serving never loads it
+
+        return run_usergroups()
+    if command == "health":
+        from bot.liveness import run as run_health  # noqa: PLC0415 - a probe loads as little as it can
+
+        return run_health(rest)
     if command in {"-h", "--help", "help"}:
         print(USAGE)
         return 0
-    if command != "serve" or rest:
+    if command != "serve" or len(rest) > 1 or (rest and rest[0] not in _MODES):
         print(USAGE, file=sys.stderr)
         return 2
-    return serve()
+    return serve(_MODES[rest[0]] if rest else None)
 
 
-def serve() -> int:
+def _mode(settings: Settings, forced: Mode | None) -> Mode:
+    """The mode to serve in; a Procfile process that insists on one must have its credential."""
+    if forced is Mode.HTTP and settings.slack_signing_secret is None:
+        raise ConfigError(
+            "Configuration error: SLACK_SIGNING_SECRET is missing, and `serve --http` (the Procfile's web "
+            "process) needs it; for Socket Mode scale the worker process instead"
+        )
+    if forced is Mode.SOCKET and settings.slack_app_token is None:
+        raise ConfigError(
+            f"Configuration error: SLACK_APP_TOKEN is missing, and `serve --socket` (the Procfile's worker "
+            f"process) needs it: {FIXES['slack_app_token']}; for HTTP mode scale the web process instead"
+        )
+    return forced or settings.mode
+
+
+def serve(forced: Mode | None = None) -> int:
+    """Every start-up failure ends here as a few lines on stderr and exit status 2: no traceback, no secret."""
     try:
         settings = load_settings()
-    except ConfigError as error:
+        mode = _mode(settings, forced)
+        logs.configure(settings.log_level, settings.secrets())
+        check_bot_token(settings)
+        bot = build(settings, Collaborators(web_client=build_web_client(settings)))
+    except (ConfigError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2
-    logs.configure(settings.log_level, settings.secrets())
-    web_client = build_web_client(settings)
-    try:
-        team_id = check_slack(web_client, settings)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
-    if settings.slack_team_id and team_id and team_id != settings.slack_team_id:
-        print(
-            f"Configuration error: SLACK_TEAM_ID is {settings.slack_team_id} but the bot token "
-            f"belongs to workspace {team_id}",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        bot = build(settings, Collaborators(web_client=web_client))
     except StoreError as error:
         print(f"Start-up error: DATABASE_URL: {error}", file=sys.stderr)
         return 2
     if not settings.allowlist_configured:
         log.warning("No allowlist configured: nobody may recreate jobs. Set ALLOWED_USER_IDS or ALLOWED_USERGROUP_IDS.")
-    if settings.mode is Mode.SOCKET:
-        serve_socket(bot)
-    else:
-        serve_http(bot)
+    return _serve(bot, mode)
+
+
+def _serve(bot: Bot, mode: Mode) -> int:
+    from bot.server import serve_http, serve_socket  # noqa: PLC0415 - the CLI commands need no server
+
+    try:
+        if mode is Mode.SOCKET:
+            serve_socket(bot)
+        else:
+            serve_http(bot)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        bot.runner.drain(0)
+        bot.close()
+        return 2
     return 0

@@ -16,6 +16,8 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from waitress.server import create_server
 
 from bot.app import Bot
+from bot.liveness import Liveness
+from bot.startup import connect_socket, listen_error
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -87,7 +89,10 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
     stop = _catch_stop_signals()
     # Before serving: warm() waits for every pool thread, so a recreate submitted meanwhile would hold it up.
     _start_background(bot)
-    server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
+    try:
+        server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
+    except OSError as error:  # the port is taken, or needs privileges: one line from main, not a traceback
+        raise listen_error(bot.settings.port, error) from None
     port = int(server.effective_port)  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
@@ -123,9 +128,12 @@ def serve_socket(bot: Bot) -> None:
     stop = _catch_stop_signals()
     _start_background(bot)
     handler = socket_handler(bot)
-    handler.connect()  # type: ignore[no-untyped-call]
+    liveness = Liveness(bot.settings.health_file)
+    connect_socket(handler, bot.settings)  # raises StartupError unless the WebSocket is open
     log.info("Socket Mode: connected to Slack")
+    liveness.start(lambda: handler.client.is_connected() and not bot.runner.closing)
     _wait_for_stop_signal(stop)
+    liveness.stop()
     # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.
     handler.close()  # type: ignore[no-untyped-call]
     _drain(bot)

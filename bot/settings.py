@@ -6,9 +6,11 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.setting_errors import NO_SIGNING_CREDENTIAL, describe_errors
 from bot.store import DEFAULT_DATABASE_URL, sqlite_path
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -18,7 +20,11 @@ _TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it in one line."""
+    """Settings are missing or malformed: one line for each, naming the variable and saying how to fix it."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [message.removeprefix("Configuration error: ")]
 
 
 class ConfirmMode(StrEnum):
@@ -39,10 +45,13 @@ def _split_ids(value: Any) -> Any:
     return value
 
 
-def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str) -> list[str]:
-    for value in values:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not a Slack {kind} ID")
+def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str, shape: str) -> list[str]:
+    bad = [value for value in values if not pattern.match(value)]
+    if len(bad) == 1:
+        raise ValueError(f"{bad[0]!r} is not a Slack {kind} ID ({shape})")
+    if bad:
+        listed = ", ".join(repr(value) for value in bad[:3]) + (", ..." if len(bad) > 3 else "")
+        raise ValueError(f"{listed} are not Slack {kind} IDs ({shape})")
     return values
 
 
@@ -55,8 +64,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     slack_bot_token: SecretStr
-    slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Validated even when unset, after SLACK_APP_TOKEN: HTTP mode needs it, and it is reported with the rest.
+    slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     slack_team_id: str | None = None
 
@@ -86,6 +96,7 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)
     # A recreate whose process stopped renewing its lease this long ago is taken over by another (or a restart).
     recover_after: float = Field(default=20.0, ge=2, le=600)
+    health_file: str | None = None
 
     @field_validator("allowed_user_ids", "allowed_usergroup_ids", "allowed_channel_ids", mode="before")
     @classmethod
@@ -95,17 +106,17 @@ class Settings(BaseSettings):
     @field_validator("allowed_user_ids")
     @classmethod
     def _users(cls, value: list[str]) -> list[str]:
-        return _check_ids(value, _USER_ID, "user")
+        return _check_ids(value, _USER_ID, "user", "U... or W...")
 
     @field_validator("allowed_usergroup_ids")
     @classmethod
     def _groups(cls, value: list[str]) -> list[str]:
-        return _check_ids(value, _GROUP_ID, "user group")
+        return _check_ids(value, _GROUP_ID, "user group", "S...")
 
     @field_validator("allowed_channel_ids")
     @classmethod
     def _channels(cls, value: list[str]) -> list[str]:
-        return _check_ids(value, _CHANNEL_ID, "channel")
+        return _check_ids(value, _CHANNEL_ID, "channel", "C..., G... or D...")
 
     @field_validator("slack_team_id", mode="before")
     @classmethod
@@ -134,10 +145,26 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
         return value
 
-    @field_validator("slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator("slack_signing_secret", "slack_app_token", "health_file", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        # The SDK joins method names onto it: without the final slash, `.../api` + `auth.test` is `.../auth.test`.
+        return value if str(value).endswith("/") else AnyHttpUrl(f"{value}/")
+
+    @field_validator("baseten_api_url")
+    @classmethod
+    def _baseten_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        if (value.path or "").rstrip("/").endswith("/v1"):
+            raise ValueError(
+                f"{str(value)!r} ends in /v1, which the bot adds to every call itself: "
+                f"use {value.scheme}://{value.host}{'' if value.port in (80, 443) else f':{value.port}'}"
+            )
+        return value
 
     @field_validator("confirm", mode="before")
     @classmethod
@@ -173,13 +200,13 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value
 
-    @model_validator(mode="after")
-    def _mode_needs_its_secret(self) -> Settings:
-        if self.slack_app_token is None and self.slack_signing_secret is None:
-            raise ValueError(
-                "SLACK_SIGNING_SECRET is missing (HTTP mode needs it; set SLACK_APP_TOKEN for Socket Mode instead)"
-            )
-        return self
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _mode_needs_its_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # An invalid SLACK_APP_TOKEN is missing from info.data, and is reported on its own.
+        if value is None and "slack_app_token" in info.data and info.data["slack_app_token"] is None:
+            raise PydanticCustomError(NO_SIGNING_CREDENTIAL, "HTTP mode needs it; set SLACK_APP_TOKEN for Socket Mode")
+        return value
 
     @property
     def mode(self) -> Mode:
@@ -195,22 +222,13 @@ class Settings(BaseSettings):
         return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
 
 
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad variable and what is wrong with it."""
-    first = error.errors()[0]
-    loc = [str(part) for part in first["loc"] if part != "__root__"]
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if not loc:
-        return f"Configuration error: {message}"
-    name = loc[0].upper()
-    if first["type"] == "missing":
-        return f"Configuration error: {name} is missing"
-    return f"Configuration error: {name} {message}"
-
-
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings or raise ConfigError with one line naming the variable."""
+    """Build the settings or raise ConfigError naming every bad variable, one line each, with its fix."""
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        raise ConfigError(describe_error(error)) from None
+        lines = describe_errors(error, Settings.model_fields)
+        if len(lines) == 1:
+            raise ConfigError(f"Configuration error: {lines[0]}", lines) from None
+        listed = "\n".join(f"  {line}" for line in lines)
+        raise ConfigError(f"Configuration error: {len(lines)} settings need fixing:\n{listed}", lines) from None

@@ -79,7 +79,12 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
     if isinstance(parsed, Help):
         _ack(ack, replies.usage(deps.command))
         return
-    decision = deps.policy.check(user_id=payload.user_id, channel_id=payload.channel_id, team_id=payload.team_id)
+    decision = deps.policy.check(
+        user_id=payload.user_id,
+        channel_id=payload.channel_id,
+        team_id=payload.team_id,
+        reading=isinstance(parsed, History),
+    )
     if not decision.allowed:
         log.info("request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code)
         record = _unusable(payload, request_id, Outcome.REFUSED, decision.code)
@@ -87,7 +92,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
             # A refused history lookup names a job it would only have read; it is no attempt on that job.
             record = record.with_outcome(source_job_id=parsed.job_id, source_project_id=parsed.project_id)
         deps.audit.close(record, in_background=True)
-        _ack(ack, replies.refused(decision.reason))
+        _ack(ack, replies.refused(decision.reason, sent_to_baseten=not isinstance(parsed, History)))
         return
     if isinstance(parsed, History):
         _ack(ack, _history(deps, parsed, request_id))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import os
 import secrets
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
@@ -15,95 +16,30 @@ from typing import Any, TextIO
 from slack_bolt.request import BoltRequest
 
 from bot.app import Bot, Collaborators, build
+from bot.baseten.models import InstanceType
 from bot.console import payloads
-from bot.console.demo import PROJECTS, DemoBaseten
-from bot.console.loopback import LoopbackServer, Request, Response
-from bot.console.render import Button, render
+from bot.console.demo import PROJECTS, DemoBaseten, SampleJob
+from bot.console.render import Button
+from bot.console.screen import Screen, look_for
+from bot.console.standin import CHANNEL_ID, TEAM_ID, ConsoleSlack
 from bot.settings import ConfigError, Settings, load_settings
 from bot.store import StoreError
 
-CHANNEL_ID = "C0CONSOLE1"
-TEAM_ID = "T0CONSOLE1"
 DEMO_USER = "U0DEMO0001"
 NOBODY = "U0CONSOLE1"
 # How long to wait for a command's background work before taking the next line.
 SETTLE_SECONDS = 120.0
 
 
-class ConsoleSlack:
-    """Answers the Web API calls and response_url posts the bot makes, and prints every message it is sent."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._lock = threading.Lock()
-        self._ts = itertools.count(1)
-        self._clicks = itertools.count(1)
-        self.buttons: list[Button] = []
-        self.click_url = ""
-        self._server = LoopbackServer(self._route)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> ConsoleSlack:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def show(self, where: str, message: dict[str, Any]) -> None:
-        lines, buttons = render(message)
-        with self._lock:
-            print(f"[{where}]", file=self._out)
-            for line in lines:
-                # A block's text can span several lines: indent each, so the message stays under its header.
-                for part in line.split("\n"):
-                    print(f"  {part}", file=self._out)
-            if buttons:
-                self.buttons = buttons
-                self.click_url = f"{self.url}/response/click{next(self._clicks)}"
-                choices = "  ".join(f"[{number}] {button.label}" for number, button in enumerate(buttons, 1))
-                print(f"  {choices}   (type a number or a name)", file=self._out)
-            print(file=self._out, flush=True)
-
-    def _route(self, request: Request) -> Response:
-        if request.path.startswith("/response/"):
-            body = request.json() or {}
-            where = "only you" if body.get("response_type", "ephemeral") == "ephemeral" else f"#{CHANNEL_ID}"
-            if body.get("replace_original"):
-                where += ", replacing the message with the buttons"
-                with self._lock:
-                    self.buttons = []
-            self.show(where, body)
-            return Response(200, "ok")
-        method = request.path.removeprefix("/api/")
-        params = request.params()
-        if method == "chat.postMessage":
-            channel = str(params.get("channel"))
-            where = f"#{channel}" if not channel.startswith("U") else "direct message"
-            if params.get("thread_ts"):
-                where += ", in the card's thread"
-            self.show(where, params)
-            return Response(200, {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"})
-        if method == "chat.update":
-            self.show(f"#{params.get('channel')}, card updated", params)
-            return Response(200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")})
-        if method == "usergroups.users.list":
-            return Response(200, {"ok": True, "users": []})
-        return Response(200, {"ok": True, "team_id": TEAM_ID, "user_id": "U0BOT00001"})
-
-
 class Console:
     """Feeds typed lines to the real app as signed Slack requests, and waits for what they start."""
 
-    def __init__(self, bot: Bot, slack: ConsoleSlack, secret: str, user_id: str, out: TextIO) -> None:
+    def __init__(self, bot: Bot, slack: ConsoleSlack, secret: str, user_id: str, screen: Screen) -> None:
         self._bot = bot
         self._slack = slack
         self._secret = secret
         self._user_id = user_id
-        self._out = out
+        self._screen = screen
         self._sent = itertools.count(1)
 
     def handle(self, line: str) -> None:
@@ -144,7 +80,7 @@ class Console:
             BoltRequest(body=body, headers=payloads.signed_headers(body, secret=self._secret))
         )
         if response.status != 200:
-            print(f"[the app answered HTTP {response.status}]", file=self._out)
+            self._screen.show([f"[the app answered HTTP {response.status}]", ""])
         elif response.body:
             self._slack.show("only you", json.loads(response.body))
         self._bot.runner.wait_idle(SETTLE_SECONDS)
@@ -167,24 +103,52 @@ def _settings(demo: bool, slack_url: str, secret: str) -> Settings:
     return load_settings(**overrides)
 
 
-def _intro(settings: Settings, user_id: str, demo: bool, out: TextIO) -> None:
-    print("recreate-job console: the bot as Slack would run it, in this terminal.", file=out)
-    print(f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `quit` to leave.", file=out)
+def _gpus(sample: SampleJob) -> str:
+    """As the card shows them: `8 × H100`, `2 nodes × 8 × H100 = 16 GPUs`, or `CPU only`."""
+    instance = InstanceType.model_validate(sample.instance)
+    if not instance.has_gpu:
+        return "CPU only"
+    per_node = f"{instance.gpu_count} × {instance.gpu_type}"
+    if sample.node_count == 1:
+        return per_node
+    return f"{sample.node_count} nodes × {per_node} = {instance.gpu_count * sample.node_count} GPUs"
+
+
+def _intro(settings: Settings, user_id: str, demo: bool) -> list[str]:
+    lines = [
+        "recreate-job console: the bot as Slack would run it, in this terminal.",
+        f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `quit` to leave.",
+    ]
     if demo:
-        print("Simulated Baseten (--demo). Sample jobs:", file=out)
+        lines.append("Simulated Baseten (--demo). Sample jobs:")
         for sample in DemoBaseten().samples():
-            kind = sample.instance["gpu_type"]
-            gpus = f"{sample.instance['gpu_count']} x {kind}" if kind else "CPU only"
             note = f" ({sample.note})" if sample.note else ""
-            print(
+            lines.append(
                 f"  {sample.job_id}  {sample.name:<16} {PROJECTS[sample.project_id]:<16} "
-                f"{sample.status.removeprefix('TRAINING_JOB_').lower():<10} {gpus}{note}",
-                file=out,
+                f"{sample.status.removeprefix('TRAINING_JOB_').lower():<10} {_gpus(sample)}{note}"
             )
-        print("  Any other ID is not found. Try: p7qr9qv", file=out)
+        lines.append("  Any other ID is not found. Try: p7qr9qv")
     else:
-        print(f"Real Baseten at {settings.baseten_api_url}: recreates start real jobs.", file=out)
-    print(file=out, flush=True)
+        lines.append(f"Real Baseten at {settings.baseten_api_url}: recreates start real jobs.")
+    return [*lines, ""]
+
+
+def _reader(stdin: TextIO, out: TextIO) -> Callable[[str], str]:
+    """input(), with readline's line editing, when the console runs in this process's own terminal."""
+    if stdin is sys.stdin and out is sys.stdout:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401, PLC0415 - imported for its effect on input(): editing and history
+        return input
+
+    def read(prompt: str) -> str:
+        out.write(prompt)
+        out.flush()
+        line = stdin.readline()
+        if not line:
+            raise EOFError
+        return line
+
+    return read
 
 
 def run(
@@ -199,7 +163,9 @@ def run(
     parser.add_argument("--demo", action="store_true", help="use a simulated Baseten; no credentials needed")
     parser.add_argument("--user", help="the Slack user ID to act as (default: the first allowed user)")
     args = parser.parse_args(list(argv))
-    slack = ConsoleSlack(out).start()
+    interactive = stdin.isatty()
+    screen = Screen(out, look=look_for(out), clear_line=interactive and os.environ.get("TERM") != "dumb")
+    slack = ConsoleSlack(screen).start()
     secret = secrets.token_hex(16)
     try:
         settings = _settings(args.demo, slack.url, secret)
@@ -210,24 +176,22 @@ def run(
         print(error, file=sys.stderr)
         return 2
     user_id = args.user or (settings.allowed_user_ids[0] if settings.allowed_user_ids else NOBODY)
-    _intro(settings, user_id, args.demo, out)
+    screen.show(_intro(settings, user_id, args.demo))
     if bot.follower is not None:
         bot.follower.start()
     if bot.leases is not None:
         # Keeps the console's own attempts alive while they run. It takes over nobody else's: a console may be
         # talking to a simulated Baseten, where another process's lost job would never be found.
         bot.leases.start(sweep=False)
-    console = Console(bot, slack, secret, user_id, out)
-    interactive = stdin.isatty()
+    console = Console(bot, slack, secret, user_id, screen)
+    read = _reader(stdin, out)
     try:
         while True:
-            if interactive:
-                print("> ", end="", file=out, flush=True)
-            line = stdin.readline()
-            if not line or line.strip().lower() in {"quit", "exit"}:
+            line = screen.ask(read) if interactive else (stdin.readline() or None)
+            if line is None or line.strip().lower() in {"quit", "exit"}:
                 break
             if not interactive:
-                print(f"> {line.strip()}", file=out, flush=True)
+                screen.show([f"> {line.strip()}"])
             console.handle(line)
     except KeyboardInterrupt:
         pass

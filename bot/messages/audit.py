@@ -44,7 +44,9 @@ def _result(record: AttemptRecord) -> str:
             parts.append(safe(status_label(record.new_job_status), 100))
         return " · ".join(parts)
     word = _OUTCOME_WORDS.get(record.outcome, record.outcome.value)
-    detail = f": {safe(record.error, 200)}" if record.error and record.outcome is not Outcome.PENDING else ""
+    # An error that only repeats the outcome ("job not found: job not found") adds nothing.
+    said = record.error and record.error.strip().rstrip(".").lower() != word
+    detail = f": {safe(record.error, 200)}" if said and record.outcome is not Outcome.PENDING else ""
     return f"→ _{word}_{detail}"
 
 

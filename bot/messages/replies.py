@@ -34,9 +34,10 @@ def bad_input(problem: str, command: str = "/recreate-job") -> Message:
     return Message.plain(f":warning: {safe(problem, ERROR_DETAIL_LIMIT)}\nUse one of:\n{lines}")
 
 
-def refused(reason: str) -> Message:
-    """`reason` is the bot's own text (it may hold channel mentions), not user input."""
-    return Message.plain(f":no_entry: {reason} Nothing was sent to Baseten.")
+def refused(reason: str, *, sent_to_baseten: bool = True) -> Message:
+    """`reason` is the bot's own text (it may hold channel mentions), not user input. `sent_to_baseten`: the
+    request would have gone to Baseten, so say that nothing did (a history lookup never would)."""
+    return Message.plain(f":no_entry: {reason}" + (" Nothing was sent to Baseten." if sent_to_baseten else ""))
 
 
 def working(job_id: str) -> Message:

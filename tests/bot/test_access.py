@@ -80,6 +80,17 @@ def test_channel_limit_refuses_other_channels_and_names_the_allowed_ones() -> No
     assert "<#C0SECOND1>" in decision.reason
 
 
+def test_a_refused_history_reader_is_told_about_the_history_not_recreating() -> None:
+    policy = AccessPolicy(user_ids=[USER], channel_ids=[CHANNEL])
+
+    elsewhere = policy.check(user_id=USER, channel_id="C0RANDOM01", team_id=TEAM_ID, reading=True)
+    stranger = policy.check(user_id=OTHER, channel_id=CHANNEL, team_id=TEAM_ID, reading=True)
+
+    assert elsewhere.reason == f"The history can only be read in <#{CHANNEL}>."
+    assert stranger.reason.startswith("You are not allowed to use this bot, so you cannot read its history.")
+    assert "ALLOWED_USER_IDS" in stranger.reason
+
+
 def test_workspace_limit_refuses_other_workspaces_even_for_listed_users() -> None:
     policy = AccessPolicy(user_ids=[USER], team_id=TEAM_ID)
     assert check(policy).allowed

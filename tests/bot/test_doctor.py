@@ -133,7 +133,9 @@ def test_missing_settings_are_one_failure_naming_the_variable(
     )
 
     assert report.status == 1
-    assert report.lines == ["FAIL settings: BASETEN_API_KEY is missing"]
+    assert report.lines == [
+        "FAIL settings: BASETEN_API_KEY is missing: create one in Baseten under Settings → API keys"
+    ]
     assert slack.calls == [], "nothing is checked against Slack without settings"
 
 
@@ -141,7 +143,9 @@ def test_a_malformed_secret_is_named_without_printing_its_value(run_doctor: Doct
     report = run_doctor(slack_bot_token=APP_TOKEN)
 
     assert report.status == 1
-    assert report.lines == ["FAIL settings: SLACK_BOT_TOKEN must be a bot token starting with xoxb-"]
+    assert len(report.lines) == 1
+    assert report.lines[0].startswith("FAIL settings: SLACK_BOT_TOKEN must be a bot token starting with xoxb-; ")
+    assert APP_TOKEN not in report.lines[0]
 
 
 def test_a_rejected_bot_token(run_doctor: Doctor, slack: FakeSlack) -> None:
@@ -231,10 +235,29 @@ def test_a_baseten_key_that_baseten_rejects(run_doctor: Doctor) -> None:
 def test_baseten_unreachable(run_doctor: Doctor) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
 
-    line = only_failure(run_doctor(baseten_api_url=url), "Baseten API key")
+    line = only_failure(run_doctor(baseten_api_url=url), "Baseten API URL")
 
     assert "Could not connect to Baseten" in line
     assert f"BASETEN_API_URL={url}" in line
+
+
+def test_a_baseten_url_with_a_wrong_path_is_named_as_the_url_not_the_key(
+    run_doctor: Doctor, baseten: FakeBaseten
+) -> None:
+    line = only_failure(run_doctor(baseten_api_url=f"{baseten.url}/api"), "Baseten API URL")
+
+    assert f"BASETEN_API_URL={baseten.url}/api has no /v1/training_projects (HTTP 404)" in line
+    assert "e.g. https://api.baseten.co" in line
+
+
+def test_a_baseten_url_ending_in_v1_is_refused_as_the_url(run_doctor: Doctor, baseten: FakeBaseten) -> None:
+    report = run_doctor(baseten_api_url=f"{baseten.url}/v1")
+
+    assert report.status == 1
+    [line] = report.lines
+    assert line.startswith("FAIL settings: BASETEN_API_URL ")
+    assert f"ends in /v1, which the bot adds to every call itself: use {baseten.url}" in line
+    assert "key" not in line.lower()
 
 
 def test_no_allowlist_means_nobody_may_recreate(run_doctor: Doctor) -> None:

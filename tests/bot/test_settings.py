@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,7 +63,8 @@ def test_missing_required_secret_names_the_variable(variable: str, monkeypatch: 
     monkeypatch.delenv(variable)
     with pytest.raises(ConfigError) as caught:
         load_settings(_env_file=None)
-    assert str(caught.value) == f"Configuration error: {variable} is missing"
+    assert str(caught.value).startswith(f"Configuration error: {variable} is missing: ")
+    assert ("OAuth & Permissions" if variable == "SLACK_BOT_TOKEN" else "API keys") in str(caught.value)
 
 
 def test_settings_read_from_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,7 +91,7 @@ def test_bad_environment_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING)
     monkeypatch.setenv("ALLOWED_USER_IDS", "U0AAA1111,bob")
-    with pytest.raises(ConfigError, match=r"^Configuration error: ALLOWED_USER_IDS 'bob' is not a Slack user ID$"):
+    with pytest.raises(ConfigError, match=r"^Configuration error: ALLOWED_USER_IDS 'bob' is not a Slack user ID "):
         load_settings(_env_file=None)
 
 
@@ -116,9 +118,9 @@ def test_empty_allowlists_are_empty() -> None:
         ({"allowed_usergroup_ids": "U0AAA1111"}, "ALLOWED_USERGROUP_IDS", "user group ID"),
         ({"allowed_channel_ids": "#ml-oncall"}, "ALLOWED_CHANNEL_IDS", "channel ID"),
         ({"slack_team_id": "acme"}, "SLACK_TEAM_ID", "workspace ID"),
-        ({"port": "http"}, "PORT", "integer"),
-        ({"port": 0}, "PORT", "greater than or equal to 1"),
-        ({"port": 70000}, "PORT", "less than or equal to 65535"),
+        ({"port": "http"}, "PORT", "'http' is not a port number"),
+        ({"port": 0}, "PORT", "from 1 to 65535"),
+        ({"port": 70000}, "PORT", "from 1 to 65535"),
         ({"log_level": "loud"}, "LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ({"baseten_api_url": "not a url"}, "BASETEN_API_URL", "URL"),
     ],
@@ -158,3 +160,87 @@ def test_secrets_never_appear_in_repr_or_str() -> None:
 def test_secrets_lists_every_configured_secret_for_log_scrubbing() -> None:
     assert set(settings(slack_app_token=APP_TOKEN).secrets()) == set(SECRETS)
     assert set(settings().secrets()) == {BOT_TOKEN, API_KEY, SIGNING}
+
+
+# --- what each message tells the admin to do ---------------------------------------------------------------------
+
+
+def test_every_bad_setting_is_named_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
+    monkeypatch.setenv("ALLOWED_USER_IDS", "@alice")
+    monkeypatch.setenv("ALLOWED_CHANNEL_IDS", "#ml-oncall")
+    monkeypatch.setenv("CONFIRM", "sometimes")
+    monkeypatch.setenv("CONFIRM_TTL", "10m")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "Configuration error: 5 settings need fixing:"
+    named = [line.split()[0] for line in lines[1:]]
+    assert named == ["SLACK_SIGNING_SECRET", "ALLOWED_USER_IDS", "ALLOWED_CHANNEL_IDS", "CONFIRM", "CONFIRM_TTL"]
+    assert caught.value.problems == [line.strip() for line in lines[1:]]
+    for secret in SECRETS:
+        assert secret not in str(caught.value)
+
+
+def test_a_missing_signing_secret_is_reported_beside_other_mistakes() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings(slack_signing_secret="", port="http")
+    assert [problem.split()[0] for problem in caught.value.problems] == ["SLACK_SIGNING_SECRET", "PORT"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"allowed_user_ids": "@alice"}, "open the person's profile, click ⋮ (More) and choose Copy member ID"),
+        ({"allowed_channel_ids": "ml-oncall"}, "the Channel ID is at the bottom"),
+        ({"audit_channel_id": "#audit"}, "the Channel ID is at the bottom"),
+        ({"allowed_usergroup_ids": "@oncall"}, "`python -m bot usergroups` lists them"),
+        ({"slack_team_id": "acme"}, "app.slack.com/client/T"),
+        ({"confirm": "sometimes"}, "CONFIRM 'sometimes' is not one of always, active, never"),
+        (
+            {"confirm_ttl": "10m"},
+            "CONFIRM_TTL '10m' is not a number of seconds: set it to seconds from 30 to 1800, e.g. 600",
+        ),
+        ({"confirm_ttl": 5}, "set it to seconds from 30 to 1800, e.g. 600"),
+        ({"shutdown_grace_seconds": 0}, "above 0, up to 600"),
+        ({"follow": "maybe"}, "FOLLOW 'maybe' is not true or false"),
+    ],
+)
+def test_a_bad_setting_says_how_to_fix_it(overrides: dict[str, Any], says: str) -> None:
+    assert says in config_error(**overrides)
+
+
+def test_several_bad_ids_in_one_list_are_all_named() -> None:
+    message = config_error(allowed_user_ids="U0AAA1111 alice bob")
+    assert "'alice', 'bob' are not Slack user IDs" in message
+
+
+def test_a_bad_secret_is_named_but_never_echoed() -> None:
+    message = config_error(slack_bot_token="xoxp-1111-secret-bot-token")
+    assert "xoxp-1111" not in message
+    assert "Bot User OAuth Token" in message
+
+
+@pytest.mark.parametrize("url", ["https://api.baseten.co/v1", "https://api.baseten.co/v1/"])
+def test_a_baseten_url_ending_in_v1_is_a_url_problem(url: str) -> None:
+    message = config_error(baseten_api_url=url)
+    assert message.startswith("Configuration error: BASETEN_API_URL ")
+    assert "ends in /v1" in message
+    assert "use https://api.baseten.co" in message
+    assert "key" not in message.lower()
+
+
+def test_a_slack_api_url_without_its_final_slash_still_reaches_the_api() -> None:
+    assert str(settings(slack_api_url="http://127.0.0.1:9000/api").slack_api_url) == "http://127.0.0.1:9000/api/"
+
+
+def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in _VARIABLES:
+        assert f"{name}=" in example, f"{name} is missing from .env.example"
+        assert f"| `{name}` |" in readme, f"{name} is missing from the README's table"

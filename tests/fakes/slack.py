@@ -143,6 +143,12 @@ class FakeSlack:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
+        if kind == "usergroups.list":
+            groups = [
+                {"id": group, "handle": group.lower(), "name": f"Group {group}", "user_count": len(users)}
+                for group, users in self.usergroups.items()
+            ]
+            return {"ok": True, "usergroups": groups}
         if kind == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

@@ -544,7 +544,9 @@ def test_a_refused_user_cannot_read_history(harness_factory: HarnessFactory, tex
     response, _ = harness.command(text, user_id=OTHER_USER)
 
     ack = json.dumps(ack_body(response))
-    assert "not allowed" in ack
+    assert "You are not allowed to use this bot, so you cannot read its history" in ack
+    assert "recreate" not in ack, "it was no attempt to recreate anything"
+    assert "Baseten" not in ack
     assert "new0001" not in ack
     assert "Recent recreations" not in ack
     assert_only_the_requester_saw_it(harness, response)
@@ -564,6 +566,17 @@ def test_history_says_what_became_of_each_attempt_in_words(harness: Harness, out
     assert re.search(r"`p7qr9qv` → _[a-z ]+_$", line), line
     if "_" in outcome.value:
         assert outcome.value not in line  # not the raw stored value
+
+
+def test_an_error_that_repeats_the_outcome_is_not_shown_twice(harness: Harness) -> None:
+    harness.bot.store.record(seeded("req01", 1, outcome=Outcome.NOT_FOUND, new_job_id=None, error="job not found"))
+    harness.bot.store.record(seeded("req02", 2, outcome=Outcome.FAILED, new_job_id=None, error="quota exceeded"))
+
+    response, _ = harness.command("history")
+
+    lines = "\n".join(history_sections(response)).splitlines()
+    assert lines[1].endswith("`p7qr9qv` → _job not found_"), lines
+    assert lines[0].endswith("`p7qr9qv` → _failed_: quota exceeded"), lines
 
 
 def test_a_refused_history_lookup_is_not_listed_as_a_refused_recreation_of_that_job(harness: Harness) -> None:

@@ -431,8 +431,12 @@ def test_a_recreate_with_a_lost_answer_makes_the_next_request_show_a_warning_fir
     harness = harness_factory(confirm="never")
     harness.baseten.fail_after_acting("recreate", Response(502, {"message": "bad gateway"}))
     harness.baseten.fail("list", 503, {"message": "unavailable"}, times=50)
+    # The card is seen before the first recreate has finished (here its post is slow to answer, as on a loaded
+    # machine): until it finishes, the job is still in flight and a second command is refused, not warned.
+    harness.slack.slow("chat.postMessage", seconds=0.5)
     harness.command("p7qr9qv")
     harness.slack.wait_for_count("chat.postMessage")
+    assert harness.bot.runner.wait_idle(10) == []
 
     harness.command("p7qr9qv")
 

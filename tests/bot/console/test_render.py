@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from bot.console.render import Button, mrkdwn, render
+from bot.console.render import Button, Look, mrkdwn, render
 
 
 def test_a_labelled_link_shows_its_label_then_its_url() -> None:
@@ -21,8 +22,38 @@ def test_user_and_channel_mentions_show_their_ids() -> None:
     assert mrkdwn("<@U1> in <#C0CHAN0001|general> and <#C0CHAN0002>") == "@U1 in #C0CHAN0001 and #C0CHAN0002"
 
 
-def test_a_date_shows_its_fallback_text() -> None:
-    assert mrkdwn("at <!date^1700000000^{date_short} {time}|2023-11-14 22:13 UTC>.") == "at 2023-11-14 22:13 UTC."
+NOW = datetime(2023, 11, 14, 23, 0, tzinfo=UTC)
+IN_UTC = Look(tz=UTC, now=lambda: NOW)
+
+
+def test_a_date_shows_as_slack_shows_it_in_the_readers_time_zone() -> None:
+    date = "<!date^1700000000^{date_short_pretty} {time}|2023-11-14 22:13 UTC>"  # 2023-11-14 22:13:20 UTC
+    assert mrkdwn(f"at {date}.", IN_UTC) == "at Today 22:13."
+    assert mrkdwn(date, Look(tz=timezone(timedelta(hours=3)), now=lambda: NOW)) == "Today 01:13"
+    assert mrkdwn(date, Look(tz=UTC, now=lambda: NOW + timedelta(days=1))) == "Yesterday 22:13"
+    assert mrkdwn(date, Look(tz=UTC, now=lambda: NOW + timedelta(days=9))) == "Nov 14, 2023 22:13"
+    assert mrkdwn("<!date^1700000000^{date_num} {time_secs}|x>", IN_UTC) == "2023-11-14 22:13:20"
+
+
+def test_a_date_format_we_do_not_know_shows_its_fallback_text() -> None:
+    assert mrkdwn("<!date^1700000000^{date_unknown}|2023-11-14 22:13 UTC>", IN_UTC) == "2023-11-14 22:13 UTC"
+
+
+def test_bold_italics_and_code_lose_their_markers_when_piped() -> None:
+    text = "This starts a *new* job, _not_ a copy of `p7qr9qv`."
+    assert mrkdwn(text) == "This starts a new job, not a copy of `p7qr9qv`."
+
+
+def test_bold_italics_and_code_are_styled_on_a_terminal() -> None:
+    text = "This starts a *new* job, _not_ a copy of `p7qr9qv`."
+    assert mrkdwn(text, Look(ansi=True)) == (
+        "This starts a \033[1mnew\033[22m job, \033[3mnot\033[23m a copy of \033[36mp7qr9qv\033[39m."
+    )
+
+
+def test_markers_inside_words_code_and_links_are_left_alone() -> None:
+    text = "file_name_here 2*3*4 `*not bold*` <https://x.test/a_b_/c|docs_v2>"
+    assert mrkdwn(text) == "file_name_here 2*3*4 `*not bold*` docs_v2 (https://x.test/a_b_/c)"
 
 
 def test_entities_are_unescaped() -> None:

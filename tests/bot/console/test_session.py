@@ -68,6 +68,24 @@ def test_the_intro_lists_every_sample_job_with_its_project_and_status(console: R
     assert "Try: p7qr9qv" in intro
 
 
+def test_the_intro_counts_the_gpus_of_every_node(console: RunConsole) -> None:
+    intro = console("").split("\n\n")[0].splitlines()
+
+    def gpus(job_id: str) -> str:
+        return next(line for line in intro if line.strip().startswith(job_id))
+
+    assert "2 nodes × 8 × H100 = 16 GPUs" in gpus("r3unn1n")
+    assert gpus("p7qr9qv").endswith("completed  8 × H100")
+    assert "CPU only" in gpus("e5cpu01")
+
+
+def test_markup_is_shown_as_text_not_as_its_markers(console: RunConsole) -> None:
+    preview = reply(console("p7qr9qv\n"), "p7qr9qv")
+
+    assert "This starts a new job with the same configuration." in preview
+    assert "*" not in preview
+
+
 def test_a_recreate_shows_a_preview_and_confirming_posts_the_card_of_the_new_job(console: RunConsole) -> None:
     output = console("p7qr9qv\n1\n")
 
@@ -108,6 +126,15 @@ def test_a_user_not_on_the_allowlist_is_refused_before_baseten_is_asked(console:
     assert "Recreate p7qr9qv?" not in refusal
 
 
+def test_a_user_not_on_the_allowlist_asking_for_history_is_told_they_may_not_use_the_bot(
+    console: RunConsole,
+) -> None:
+    refusal = reply(console("history\n", "--user", "U0NOTALLOW"), "history")
+
+    assert "You are not allowed to use this bot, so you cannot read its history" in refusal
+    assert "recreate" not in refusal
+
+
 def test_bad_input_shows_the_error_and_the_usage(console: RunConsole) -> None:
     answer = reply(console("../etc\n"), "../etc")
 
@@ -123,6 +150,17 @@ def test_history_lists_the_recreate_made_earlier_in_the_session(console: RunCons
     assert "Recent recreations (1)" in history
     assert "@U0DEMO0001 `p7qr9qv` → `d001p7q`" in history
     assert "H100 x8" in history
+    # Shown as Slack shows it, in the reader's time zone, which the footer says; not as a UTC fallback.
+    assert re.search(r"Today \d\d:\d\d @U0DEMO0001", history), history
+    assert "Times are in your time zone" in history
+    assert "UTC" not in history
+
+
+def test_a_job_that_was_not_found_is_listed_once_as_not_found(console: RunConsole) -> None:
+    history = reply(console("zz9zz9z\nhistory\n"), "history")
+
+    assert "`zz9zz9z` → job not found" in history
+    assert "not found: job not found" not in history
 
 
 def test_every_line_of_a_message_is_indented_under_its_header(console: RunConsole) -> None:

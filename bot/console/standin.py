@@ -1,0 +1,120 @@
+"""The console's stand-in for Slack: answers the Web API calls and response_url posts the bot makes, and
+prints every message it is sent; an edited card shows only what changed."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from bot.console.loopback import LoopbackServer, Request, Response
+from bot.console.render import Button, render
+from bot.console.screen import Screen
+
+CHANNEL_ID = "C0CONSOLE1"
+TEAM_ID = "T0CONSOLE1"
+
+
+class ConsoleSlack:
+    """Serves `/api/<method>` and `/response/<id>` on 127.0.0.1; the buttons last shown can be clicked."""
+
+    def __init__(self, screen: Screen) -> None:
+        self._screen = screen
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._clicks = itertools.count(1)
+        self._cards: dict[str, list[str]] = {}
+        """The lines each posted message showed last, by its ts, so an edit can show what changed."""
+        self.buttons: list[Button] = []
+        self.click_url = ""
+        self._server = LoopbackServer(self._route)
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> ConsoleSlack:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def show(self, where: str, message: dict[str, Any]) -> list[str]:
+        """Print the whole message; returns its lines."""
+        lines, buttons = render(message, self._screen.look)
+        shown = [f"[{where}]"]
+        # A block's text can span several lines: indent each, so the message stays under its header.
+        shown += [f"  {part}" for line in lines for part in line.split("\n")]
+        if buttons:
+            with self._lock:
+                self.buttons = buttons
+                self.click_url = f"{self.url}/response/click{next(self._clicks)}"
+            choices = "  ".join(f"[{number}] {button.label}" for number, button in enumerate(buttons, 1))
+            shown.append(f"  {choices}   (type a number or a name)")
+        self._screen.show([*shown, ""])
+        return lines
+
+    def _edited(self, where: str, ts: str, message: dict[str, Any]) -> None:
+        lines, _ = render(message, self._screen.look)
+        with self._lock:
+            before = self._cards.get(ts)
+            self._cards[ts] = lines
+        if before is None:
+            self.show(where, message)
+            return
+        changed = changes(before, lines)
+        if changed:  # an edit that changes nothing visible (Slack shows nothing either) prints nothing
+            self._screen.show([f"[{where}]", *(f"  {line}" for line in changed), ""])
+
+    def _route(self, request: Request) -> Response:
+        if request.path.startswith("/response/"):
+            body = request.json() or {}
+            where = "only you" if body.get("response_type", "ephemeral") == "ephemeral" else f"#{CHANNEL_ID}"
+            if body.get("replace_original"):
+                where += ", replacing the message with the buttons"
+                with self._lock:
+                    self.buttons = []
+            self.show(where, body)
+            return Response(200, "ok")
+        method = request.path.removeprefix("/api/")
+        params = request.params()
+        if method == "chat.postMessage":
+            channel = str(params.get("channel"))
+            where = f"#{channel}" if not channel.startswith("U") else "direct message"
+            if params.get("thread_ts"):
+                where += ", in the card's thread"
+            ts = f"1700000000.{next(self._ts):06d}"
+            lines = self.show(where, params)
+            with self._lock:
+                self._cards[ts] = lines
+            return Response(200, {"ok": True, "channel": channel, "ts": ts})
+        if method == "chat.update":
+            self._edited(f"#{params.get('channel')}, card updated", str(params.get("ts")), params)
+            return Response(200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")})
+        if method == "usergroups.users.list":
+            return Response(200, {"ok": True, "users": []})
+        return Response(200, {"ok": True, "team_id": TEAM_ID, "user_id": "U0BOT00001"})
+
+
+def changes(before: list[str], after: list[str]) -> list[str]:
+    """What an edited message changed, as lines: `Status: Pending → Running` for a field, else the new line."""
+    fields = dict(_field(line) for line in before if _field(line)[0])
+    shown: list[str] = []
+    for line in after:
+        if line in before:
+            continue
+        label, value = _field(line)
+        if label and label in fields:
+            shown.append(f"{label}: {fields[label]} → {value}")
+        else:
+            shown.append(line)
+    return shown
+
+
+def _field(line: str) -> tuple[str, str]:
+    """(`Status`, `Running`) for a field line `  Status: Running`; ("", "") for any other line."""
+    if line.startswith("  ") and not line.startswith("   ") and ": " in line:
+        label, _, value = line[2:].partition(": ")
+        return label, value
+    return "", ""
