@@ -66,6 +66,43 @@ class AttemptRecord:
     def with_outcome(self, **changes: Any) -> AttemptRecord:
         return replace(self, updated_at=utcnow(), **changes)
 
+    # Typed changes: each names what happened, and when, by the caller's clock.
+
+    def ended(
+        self, outcome: Outcome, at: datetime, *, error: str | None = None, refusal: str | None = None
+    ) -> AttemptRecord:
+        """The attempt ends (or waits) with `outcome`; `error` and `refusal` say why, when there is a why."""
+        return replace(self, outcome=outcome, updated_at=at, error=error or self.error, refusal=refusal or self.refusal)
+
+    def of_source(self, project_id: str) -> AttemptRecord:
+        return replace(self, source_project_id=project_id)
+
+    def sending(self, project_id: str, copy_key: str, at: datetime) -> AttemptRecord:
+        """The recreate goes out now: stored before the POST, so a lost answer can be looked for by anyone."""
+        return replace(self, source_project_id=project_id, sent_at=at, copy_key=copy_key, updated_at=at)
+
+    def made(
+        self, *, job_id: str, status: str, instance_type: str, gpus: str, note: str | None, at: datetime
+    ) -> AttemptRecord:
+        """The new job exists; `note` says how it was confirmed when its answer was lost."""
+        return replace(
+            self,
+            outcome=Outcome.CREATED,
+            new_job_id=job_id,
+            new_job_status=status,
+            instance_type=instance_type,
+            gpus=gpus,
+            error=note,
+            updated_at=at,
+        )
+
+    def timed(self, baseten_ms: float) -> AttemptRecord:
+        return replace(self, baseten_ms=baseten_ms)
+
+    def posted(self, route: str, channel_id: str | None, ts: str | None) -> AttemptRecord:
+        """Where the card went. updated_at stays when the job was made: cooldowns count from that."""
+        return replace(self, card_route=route, card_channel_id=channel_id, card_ts=ts)
+
     def to_log(self) -> dict[str, Any]:
         """The record as a flat JSON-ready dict, for the structured log line."""
         data = asdict(self)
