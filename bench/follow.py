@@ -123,7 +123,6 @@ def simulated_hour(jobs: int, interval: float, cap: int, *, changing: bool, work
         client,
         store,
         Delivery(slack_client),
-        slack_client,
         DashboardLinks(),
         rules_like_the_app(interval, cap),
         clock=clock,
@@ -238,9 +237,7 @@ def idle_cost(jobs: int, interval: float, seconds: float, workdir: Path) -> dict
         API_KEY, server.url, attempts=2, max_rate_limit_wait=0, timeout=httpx.Timeout(10.0, read=30.0)
     )
     slack_client = web_client(slack)
-    follower = Follower(
-        client, store, Delivery(slack_client), slack_client, DashboardLinks(), rules_like_the_app(interval, jobs)
-    )
+    follower = Follower(client, store, Delivery(slack_client), DashboardLinks(), rules_like_the_app(interval, jobs))
     try:
         follow_all(follower, baseten, job_ids(jobs), JobStatus.RUNNING)
         rss_start = process.memory_info().rss

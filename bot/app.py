@@ -124,7 +124,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
-    follower = _follower(settings, parts, reader, store, delivery, web_client, links) if settings.follow else None
+    follower = _follower(settings, parts, reader, store, delivery, links) if settings.follow else None
     service = RecreateService(
         baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
     )
@@ -188,7 +188,6 @@ def _follower(
     polling: BasetenClient,
     store: AuditStore,
     delivery: Delivery,
-    web_client: WebClient,
     links: DashboardLinks,
 ) -> Follower:
     rules = FollowRules(
@@ -197,7 +196,7 @@ def _follower(
         cap=settings.follow_max,
         max_interval=max(600.0, settings.follow_interval),
     )
-    return Follower(polling, store, delivery, web_client, links, rules, clock=parts.clock)
+    return Follower(polling, store, delivery, links, rules, clock=parts.clock)
 
 
 class _TokenFromEnvironment(logging.Filter):

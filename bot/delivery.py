@@ -98,6 +98,32 @@ class Delivery:
             return None
         return Posted(Route.CHANNEL, str(response.get("channel") or channel_id), str(response.get("ts")))
 
+    def update(self, channel_id: str, ts: str, message: Message) -> bool:
+        """Edit a message the bot posted (chat.update); False (logged) when Slack refused."""
+        try:
+            self._client.chat_update(channel=channel_id, ts=ts, text=message.text, blocks=message.blocks or None)
+        except (SlackClientError, OSError) as error:
+            log.warning("could not update message %s in %s: %s", ts, channel_id, error)
+            return False
+        return True
+
+    def follow_up(
+        self,
+        message: Message,
+        *,
+        thread: tuple[str, str] | None,
+        channel_id: str,
+        user_id: str,
+        response_url: str | None,
+        what: str,
+    ) -> Posted | None:
+        """A reply about a card: in the card's thread (channel, ts); where the card has none, by card()'s routes."""
+        if thread is not None:
+            posted = self.post(thread[0], message, thread_ts=thread[1])
+            if posted is not None:
+                return posted
+        return self.card(message, channel_id=channel_id, user_id=user_id, response_url=response_url, what=what)
+
     def card(
         self,
         message: Message,

@@ -9,9 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.baseten import BasetenClient, BasetenError, NotFound, RateLimited, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.baseten.models import TERMINAL_STATUSES
@@ -45,7 +42,6 @@ class Follower:
         baseten: BasetenClient,
         store: AuditStore,
         delivery: Delivery,
-        web_client: WebClient,
         links: DashboardLinks,
         rules: FollowRules | None = None,
         *,
@@ -55,7 +51,6 @@ class Follower:
         self._baseten = baseten
         self._store = store
         self._delivery = delivery
-        self._client = web_client
         self._links = links
         self.rules = rules or FollowRules()
         self._clock = clock
@@ -216,17 +211,16 @@ class Follower:
     # --- talking to Slack ----------------------------------------------------------------------------------
 
     def _tell(self, followed: Followed, message: Message) -> None:
-        threaded = followed.card_channel_id and followed.card_ts
-        if threaded and self._delivery.post(followed.card_channel_id or "", message, thread_ts=followed.card_ts):
-            return
-        # The card went through response_url (not editable, no thread): a follow-up in the conversation, else
-        # through that response_url while Slack still takes it, else to the requester directly.
-        if self._delivery.post(followed.channel_id, message) is not None:
-            return
-        if self._delivery.reply(followed.response_url, message, in_channel=True):
-            return
-        if self._delivery.post(followed.requester_id, message) is None:
-            log.error("could not tell anyone about job %s: %s", followed.job_id, message.text)
+        # A card that went through response_url has no thread: the news then goes where a card would.
+        thread = (followed.card_channel_id, followed.card_ts) if followed.card_channel_id and followed.card_ts else None
+        self._delivery.follow_up(
+            message,
+            thread=thread,
+            channel_id=followed.channel_id,
+            user_id=followed.requester_id,
+            response_url=followed.response_url,
+            what=f"news of job {followed.job_id}",
+        )
 
     def _update_card(self, followed: Followed, job: TrainingJob) -> None:
         if not (followed.card_channel_id and followed.card_ts):
@@ -238,9 +232,4 @@ class Follower:
             job_url=self._links.job(job.training_project_id, job.id),
             request_id=followed.request_id,
         )
-        try:
-            self._client.chat_update(
-                channel=followed.card_channel_id, ts=followed.card_ts, text=card.text, blocks=card.blocks
-            )
-        except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not update the card of job %s: %s", job.id, error)
+        self._delivery.update(followed.card_channel_id, followed.card_ts, card)

@@ -107,7 +107,6 @@ class World:
             baseten,
             store or self.store(),
             Delivery(web_client),
-            web_client,
             DashboardLinks(),
             rules or FollowRules(interval=INTERVAL, max_interval=MAX_INTERVAL, backoff=BACKOFF, jitter=JITTER),
             clock=self.clock,
