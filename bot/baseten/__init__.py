@@ -1,6 +1,10 @@
-"""Baseten's training management API: typed models, errors and the HTTP client."""
+"""Baseten's training management API: typed models, errors and the HTTP client.
 
-from bot.baseten.client import BasetenClient
+The client (and so httpx) loads only when it is used: message builders import the models and errors alone.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from bot.baseten.errors import (
     BasetenError,
     CallFailed,
@@ -15,6 +19,17 @@ from bot.baseten.errors import (
     Unreachable,
 )
 from bot.baseten.models import InstanceType, JobList, JobStatus, ProjectSummary, TrainingJob
+
+if TYPE_CHECKING:
+    from bot.baseten.client import BasetenClient
+
+
+def __getattr__(name: str) -> Any:
+    if name == "BasetenClient":
+        from bot.baseten.client import BasetenClient  # noqa: PLC0415 - loads httpx only for those that call Baseten
+
+        return BasetenClient
+    raise AttributeError(name)
 
 __all__ = [
     "BasetenClient",
