@@ -44,6 +44,7 @@ from bot.baseten.links import DashboardLinks
 from bot.baseten.models import JobStatus
 from bot.delivery import Delivery, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.requester import Requester
 from bot.store import SqliteAuditStore
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.http import LoopbackServer, Request, Response
@@ -89,12 +90,10 @@ def follow_all(follower: Follower, baseten: FakeBaseten, ids: list[str], status:
         follower.follow(
             TrainingJob.model_validate(baseten.jobs[job_id]),
             request_id=f"req{job_id}",
-            requester_id=REQUESTER,
+            requester=Requester(REQUESTER, CHANNEL, None, None),
             source_job_id=SOURCE,
-            channel_id=CHANNEL,
             card_channel_id=CHANNEL,
             card_ts=f"{1700000000 + number}.000100",
-            response_url=None,
         )
 
 

@@ -16,6 +16,7 @@ from bot.delivery import Delivery
 from bot.messages import Message
 from bot.messages import follow as say
 from bot.messages.card import job_card
+from bot.requester import Requester
 from bot.store import AuditStore, Followed, StoreError, utcnow
 
 log = logging.getLogger(__name__)
@@ -66,21 +67,19 @@ class Follower:
         job: TrainingJob,
         *,
         request_id: str,
-        requester_id: str,
+        requester: Requester,
         source_job_id: str,
-        channel_id: str,
         card_channel_id: str | None,
         card_ts: str | None,
-        response_url: str | None,
     ) -> None:
         now = self._clock()
         followed = Followed(
             job_id=job.id,
             project_id=job.training_project_id,
             request_id=request_id,
-            requester_id=requester_id,
+            requester_id=requester.user_id,
             source_job_id=source_job_id,
-            channel_id=channel_id,
+            channel_id=requester.channel_id,
             status=job.current_status,
             next_poll_at=now + timedelta(seconds=self.rules.interval),
             interval=self.rules.interval,
@@ -88,7 +87,7 @@ class Follower:
             deadline=now + timedelta(seconds=self.rules.follow_for),
             card_channel_id=card_channel_id,
             card_ts=card_ts,
-            response_url=response_url,
+            response_url=requester.response_url,
             done=job.current_status in TERMINAL_STATUSES,
         )
         try:

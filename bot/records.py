@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.clock import utcnow
+from bot.requester import Requester
 
 
 class Verdict(StrEnum):
@@ -62,6 +63,11 @@ class AttemptRecord:
     """Stored just before the recreate went to Baseten: without it, nothing was sent."""
     copy_key: str | None = None
     """The source job's TrainingJob.copy_key, stored with sent_at, so a lost answer can be looked for later."""
+
+    @property
+    def requester(self) -> Requester:
+        """Who asked; the record keeps no response_url (it outlives Slack's 30 minutes)."""
+        return Requester(self.user_id, self.channel_id, self.team_id)
 
     def with_outcome(self, **changes: Any) -> AttemptRecord:
         return replace(self, updated_at=utcnow(), **changes)
@@ -133,6 +139,10 @@ class Preview:
     expires_at: datetime
     state: PreviewState = PreviewState.PENDING
     created_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def requester(self) -> Requester:
+        return Requester(self.user_id, self.channel_id, self.team_id, self.response_url)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.requester import Requester
+
 
 class SlashCommand(BaseModel):
     """A slash command invocation. `user_id` is what permissions are checked on (names are mutable)."""
@@ -19,6 +21,10 @@ class SlashCommand(BaseModel):
     channel_name: str | None = None
     response_url: str | None = None
     trigger_id: str | None = None
+
+    @property
+    def requester(self) -> Requester:
+        return Requester(self.user_id, self.channel_id, self.team_id, self.response_url)
 
 
 class _Id(BaseModel):

@@ -99,10 +99,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         return
     request = RecreateRequest(
         request_id=request_id,
-        user_id=payload.user_id,
-        channel_id=payload.channel_id,
-        team_id=payload.team_id,
-        response_url=payload.response_url,
+        requester=payload.requester,
         job_id=parsed.job_id,
         project_id=parsed.project_id,
         command_text=payload.text,

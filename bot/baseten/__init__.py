@@ -31,6 +31,7 @@ def __getattr__(name: str) -> Any:
         return BasetenClient
     raise AttributeError(name)
 
+
 __all__ = [
     "BasetenClient",
     "BasetenError",

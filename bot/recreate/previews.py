@@ -79,10 +79,7 @@ class Previews:
         """Nothing was created, surely: say so, with a Retry only the requester can use. Returns its ID."""
         retry = RecreateRequest(
             request_id=new_request_id(),
-            user_id=request.user_id,
-            channel_id=request.channel_id,
-            team_id=request.team_id,
-            response_url=request.response_url,
+            requester=request.requester,
             job_id=request.job_id,
             project_id=project_id,
             command_text=f"retry of request {request.request_id}",

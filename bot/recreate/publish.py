@@ -56,12 +56,10 @@ class Publisher:
             self._follower.follow(
                 job,
                 request_id=request.request_id,
-                requester_id=request.user_id,
+                requester=request.requester,
                 source_job_id=request.job_id,
-                channel_id=request.channel_id,
                 card_channel_id=posted.channel_id if posted else None,
                 card_ts=posted.ts if posted else None,
-                response_url=request.response_url,
             )
         self._audit.close(record)
         return record

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.messages import Message
 from bot.records import AttemptRecord, Outcome, Preview, Verdict
+from bot.requester import Requester
 from bot.settings import ConfirmMode
 
 
@@ -30,16 +31,31 @@ class Rules:
 
 @dataclass(frozen=True)
 class RecreateRequest:
+    """What every entry point hands the pipeline: which job, asked for by whom."""
+
     request_id: str
-    user_id: str
-    channel_id: str
-    team_id: str | None
-    response_url: str | None
+    requester: Requester
     job_id: str
     project_id: str | None = None
     command_text: str = ""
     previewed_at: datetime | None = None
     """When the requester was shown what they confirmed; a recreate by someone else after that is news to them."""
+
+    @property
+    def user_id(self) -> str:
+        return self.requester.user_id
+
+    @property
+    def channel_id(self) -> str:
+        return self.requester.channel_id
+
+    @property
+    def team_id(self) -> str | None:
+        return self.requester.team_id
+
+    @property
+    def response_url(self) -> str | None:
+        return self.requester.response_url
 
     def attempt(self) -> AttemptRecord:
         """The audit record of this request before anything is sent to Baseten."""
@@ -59,10 +75,7 @@ class RecreateRequest:
     def from_preview(cls, shown: Preview) -> RecreateRequest:
         return cls(
             request_id=shown.id,
-            user_id=shown.user_id,
-            channel_id=shown.channel_id,
-            team_id=shown.team_id,
-            response_url=shown.response_url,
+            requester=shown.requester,
             job_id=shown.job_id,
             project_id=shown.project_id,
             command_text=shown.command_text,
@@ -74,10 +87,7 @@ class RecreateRequest:
         """The request behind a stored attempt, for finishing it in another process."""
         return cls(
             request_id=record.request_id,
-            user_id=record.user_id,
-            channel_id=record.channel_id,
-            team_id=record.team_id,
-            response_url=response_url,
+            requester=record.requester.reached_at(response_url),
             job_id=record.source_job_id or "",
             project_id=record.source_project_id,
             command_text=record.command_text,

@@ -22,6 +22,7 @@ from bot.baseten.links import DashboardLinks
 from bot.baseten.models import JobStatus
 from bot.delivery import Delivery, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.requester import Requester
 from bot.store import SqliteAuditStore
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, Call, FakeSlack
@@ -137,12 +138,10 @@ class World:
         follower.follow(
             job,
             request_id=f"req{job_id}",
-            requester_id=REQUESTER,
+            requester=Requester(REQUESTER, CHANNEL, None, response_url),
             source_job_id=SOURCE,
-            channel_id=CHANNEL,
             card_channel_id=CHANNEL if card_ts else None,
             card_ts=card_ts,
-            response_url=response_url,
         )
 
     def gets(self, job_id: str | None = None) -> int:

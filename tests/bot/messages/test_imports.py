@@ -12,5 +12,5 @@ def test_message_builders_load_neither_a_store_backend_nor_the_baseten_client() 
         "bot.messages.follow, bot.settings; "
         "print(sorted(m for m in ('bot.store.sqlite', 'httpx', 'bot.baseten.client') if m in sys.modules))"
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert loaded.strip() == "[]"
