@@ -45,14 +45,14 @@ class Confirmations:
         now = self._clock()
         if shown.expires_at <= now:
             if self._claim(shown, PreviewState.EXPIRED, now):
-                self._audit.close(record.with_outcome(outcome=Outcome.EXPIRED, error="confirmed after expiry"))
+                self._audit.close(record.ended(Outcome.EXPIRED, now, error="confirmed after expiry"))
             self._replace(click, preview.expired(shown.job_id))
             return
         decision = self._policy.check(user_id=click.user_id, channel_id=shown.channel_id, team_id=click.team_id)
         if not decision.allowed:
             if self._claim(shown, PreviewState.CANCELLED, now):
                 self._audit.close(
-                    record.with_outcome(outcome=Outcome.REFUSED, refusal=f"at confirmation: {decision.code}"),
+                    record.ended(Outcome.REFUSED, now, refusal=f"at confirmation: {decision.code}"),
                     in_background=True,
                 )
             self._replace(click, replies.refused(decision.reason))
@@ -64,14 +64,15 @@ class Confirmations:
             self._replace(click, preview.already_handled(shown.job_id))
             return
         self._replace(click, preview.confirmed(shown.job_id))
-        self._service.execute(RecreateRequest.from_preview(shown), record.with_outcome(outcome=Outcome.PENDING), None)
+        self._service.execute(RecreateRequest.from_preview(shown), record.ended(Outcome.PENDING, now), None)
 
     def cancel(self, click: ButtonClick) -> None:
         shown = self._preview_for(click)
         if shown is None:
             return
-        if self._claim(shown, PreviewState.CANCELLED, self._clock()):
-            self._audit.close(self._record_for(shown).with_outcome(outcome=Outcome.CANCELLED))
+        now = self._clock()
+        if self._claim(shown, PreviewState.CANCELLED, now):
+            self._audit.close(self._record_for(shown).ended(Outcome.CANCELLED, now))
             self._replace(click, preview.cancelled(shown.job_id))
         else:
             self._replace(click, preview.already_handled(shown.job_id))

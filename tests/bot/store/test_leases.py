@@ -68,10 +68,10 @@ def test_a_process_whose_attempt_was_taken_over_may_not_mark_it_sent(
     first.record(record, lease=Lease("req1", "slow", T0))
     assert second.take_over("req1", "rescuer", T0, T0 + timedelta(seconds=20)) is not None
 
-    assert not first.mark_sent(record.with_outcome(sent_at=T0, copy_key=KEY), "slow")
+    assert not first.mark_sent(record.sending("n4q95w5", KEY, T0), "slow")
     stored = second.get("req1")
     assert stored is not None and stored.sent_at is None
-    assert second.mark_sent(record.with_outcome(sent_at=T0, copy_key=KEY), "rescuer")
+    assert second.mark_sent(record.sending("n4q95w5", KEY, T0), "rescuer")
 
 
 def test_only_requests_in_doubt_sent_in_the_window_contend_for_a_job(store_path: Path) -> None:

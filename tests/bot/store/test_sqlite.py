@@ -161,7 +161,11 @@ def test_a_refusal_round_trips_and_an_unknown_id_is_none(store: SqliteAuditStore
 def test_recording_the_same_request_again_replaces_it(store: SqliteAuditStore, db_path: Path) -> None:
     pending = attempt("req-1", outcome=Outcome.PENDING)
     store.record(pending)
-    store.record(pending.with_outcome(outcome=Outcome.CREATED, new_job_id="new0001"))
+    store.record(
+        pending.made(
+            job_id="new0001", status="TRAINING_JOB_CREATED", instance_type="H100 x8", gpus="8 × H100", note=None, at=T0
+        )
+    )
 
     back = store.get("req-1")
     assert back is not None
