@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.background import Submit
+
 log = logging.getLogger(__name__)
 
 
@@ -43,8 +45,10 @@ class GroupDirectory:
         ttl: float = 60.0,
         max_stale: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
+        background: Submit | None = None,
     ) -> None:
         self._client = client
+        self._background = background
         self._ttl = ttl
         self._max_stale = max_stale
         self._clock = clock
@@ -70,9 +74,16 @@ class GroupDirectory:
                 self._refreshing.add(group_id)
         if cached is None or age is None or age >= self._max_stale:
             return self._fetch(group_id)
-        if refresh:
-            threading.Thread(target=self._refresh, args=(group_id,), name=f"group-{group_id}", daemon=True).start()
+        if refresh and not self._submit(lambda: self._refresh(group_id), f"refresh group {group_id}"):
+            with self._lock:
+                self._refreshing.discard(group_id)
         return cached[1]
+
+    def _submit(self, work: Callable[[], object], label: str) -> bool:
+        if self._background is None:
+            work()
+            return True
+        return bool(self._background(work, label))
 
     def _refresh(self, group_id: str) -> None:
         try:

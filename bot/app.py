@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
 from bot.audit import AuditTrail
+from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
 from bot.confirm import Confirmations
@@ -60,8 +61,11 @@ class Bot:
     reader: BasetenClient | None = None
     groups: GroupDirectory | None = None
     leases: LeaseKeeper | None = None
+    lane: Lane | None = None
 
     def close(self) -> None:
+        if self.lane is not None:
+            self.lane.stop()
         if self.leases is not None:
             self.leases.stop()
         if self.follower is not None:
@@ -107,7 +111,9 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         **baseten_kwargs,  # type: ignore[arg-type]
     )
     links = DashboardLinks(str(settings.baseten_app_url))
-    groups = GroupDirectory(_group_client(settings)) if settings.allowed_usergroup_ids else None
+    # Audit-channel lines, group refreshes and "busy" replies: never the runner's recreate capacity.
+    lane = Lane("slack-side")
+    groups = GroupDirectory(_group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,
@@ -118,9 +124,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
     leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
-    audit = AuditTrail(
-        store, delivery=delivery, channel_id=settings.audit_channel_id, defer=runner.submit, leases=leases
-    )
+    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=lane.submit, leases=leases)
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
@@ -151,6 +155,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,
             delivery=delivery,
+            background=lane.submit,
         ),
     )
     app.error(_last_net)
@@ -165,6 +170,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         reader=reader,
         groups=groups,
         leases=LeaseKeeper(leases, recovery.submit),
+        lane=lane,
     )
 
 

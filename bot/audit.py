@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 
 from bot.delivery import Delivery
@@ -80,7 +79,9 @@ class AuditTrail:
         if not in_background:
             post()
             return
-        if self._defer is None or not self._defer(post, f"audit {record.request_id}"):
-            # On the path to a Slack ack (the runner refused: restarting or full) nothing may wait for Slack.
-            # The record and the JSON line above are the durable trail; the channel line is a convenience.
-            threading.Thread(target=post, name=f"audit-{record.request_id}", daemon=True).start()
+        # On the path to a Slack ack nothing may wait for Slack. When the lane is full the line is dropped (and
+        # logged): the record and the JSON line above are the durable trail; the channel line is a convenience.
+        if self._defer is None:
+            post()
+        else:
+            self._defer(post, f"audit {record.request_id}")

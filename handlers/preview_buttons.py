@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from slack_bolt import Ack, App
 
+from bot.background import Submit
 from bot.confirm import Confirmations
 from bot.delivery import Delivery
 from bot.messages import replies
@@ -25,6 +25,7 @@ class ButtonDeps:
     confirmations: Confirmations
     runner: Runner
     delivery: Delivery
+    background: Submit
 
 
 def register(app: App, deps: ButtonDeps) -> None:
@@ -51,6 +52,4 @@ def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Any) -> None:
     if not deps.runner.submit(lambda: handle(click), label=label):
         message = replies.shutting_down() if deps.runner.closing else replies.busy()
         # Not inline: Bolt sends the ack only when this listener returns.
-        threading.Thread(
-            target=deps.delivery.reply, args=(click.response_url, message), name="busy-reply", daemon=True
-        ).start()
+        deps.background(lambda: deps.delivery.reply(click.response_url, message), "busy reply")

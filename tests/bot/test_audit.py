@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -356,3 +357,18 @@ def test_refusals_and_typos_are_still_answered_when_the_trail_cannot_be_written(
     # The record that could not be stored is in the error log, so it is not lost.
     assert all("user_not_allowed" in r.getMessage() or "3 words" in r.getMessage() for r in failures)
     assert harness.baseten.seen == []
+
+
+def test_a_flood_of_refusals_with_a_slow_audit_channel_starts_no_threads_and_blocks_no_allowed_user(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, _ = recording(harness_factory, audit_channel_id=AUDIT_CHANNEL)
+    harness.slack.slow("chat.postMessage", seconds=0.05, times=1000)
+    before = threading.active_count()
+
+    for _ in range(300):
+        assert "not allowed" in ack_text(harness.command("p7qr9qv", user_id=OTHER_USER)[0])
+
+    assert threading.active_count() - before < 5
+    response, _ = harness.command("p7qr9qv")
+    assert "Recreating `p7qr9qv`" in ack_text(response)
