@@ -21,6 +21,7 @@ from bot.baseten.links import DashboardLinks
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
 from bot.recovery import Recovery
@@ -148,9 +149,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
-        CommandDeps(
-            policy=policy, service=service, runner=runner, audit=audit, app_hosts=frozenset({app_host.lower()})
-        ),
+        CommandDeps(Intake(policy, service, runner, audit, app_hosts=frozenset({app_host.lower()}), clock=parts.clock)),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,

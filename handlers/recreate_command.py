@@ -1,142 +1,45 @@
-"""`/recreate-job`: parse, authorize and acknowledge at once; the recreate itself runs in the background."""
+"""`/recreate-job`: the payload becomes a SlashCommand, bot.intake decides, and the answer is the ack."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 from slack_bolt import Ack, App
 
-from bot.access import AccessPolicy
-from bot.audit import AuditTrail
-from bot.command import CommandError, Help, History, parse
+from bot.intake import Intake
 from bot.messages import Message, replies
-from bot.messages.audit import history
-from bot.recreate import RecreateRequest, RecreateService, new_request_id
-from bot.runner import Runner
-from bot.settings import ConfirmMode
+from bot.recreate import new_request_id
 from bot.slack_payloads import SlashCommand
-from bot.store import AttemptRecord, Outcome, StoreError, Verdict
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CommandDeps:
-    policy: AccessPolicy
-    service: RecreateService
-    runner: Runner
-    audit: AuditTrail
-    command: str = "/recreate-job"
-    app_hosts: frozenset[str] = frozenset()
+    intake: Intake
 
 
-def _ack(ack: Ack, message: Message) -> None:
-    ack(text=message.text, blocks=message.blocks)
+def on_command(ack: Ack, command: dict[str, Any], *, deps: CommandDeps) -> None:
+    """Acknowledged at once, always: with the answer, or politely when a bug got in the way."""
+    request_id = new_request_id()
+    reply: Message
+    try:
+        payload = SlashCommand.model_validate(command)
+    except ValidationError:
+        log.warning("request %s: slash command payload without user or channel", request_id)
+        reply = replies.internal_error(request_id)
+    else:
+        try:
+            reply = deps.intake.command(payload, request_id)
+        except Exception:
+            log.exception("request %s: /recreate-job failed before it was acknowledged", request_id)
+            reply = replies.internal_error(request_id)
+    ack(text=reply.text, blocks=reply.blocks)
 
 
 def register(app: App, deps: CommandDeps) -> None:
-    def on_command(ack: Ack, command: dict[str, Any]) -> None:
-        request_id = new_request_id()
-        try:
-            _handle(ack, command, deps, request_id)
-        except Exception:
-            log.exception("request %s: /recreate-job failed before it was acknowledged", request_id)
-            _ack(ack, replies.internal_error(request_id))
-
-    app.command(deps.command)(on_command)
-
-
-def _unusable(payload: SlashCommand, request_id: str, outcome: Outcome, refusal: str | None = None) -> AttemptRecord:
-    return AttemptRecord(
-        request_id=request_id,
-        user_id=payload.user_id,
-        channel_id=payload.channel_id,
-        team_id=payload.team_id,
-        command_text=payload.text,
-        decision=Verdict.REFUSED if outcome is Outcome.REFUSED else Verdict.BAD_INPUT,
-        outcome=outcome,
-        refusal=refusal,
-    )
-
-
-def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -> None:
-    try:
-        payload = SlashCommand.model_validate(raw)
-    except ValidationError:
-        log.warning("request %s: slash command payload without user or channel", request_id)
-        _ack(ack, replies.internal_error(request_id))
-        return
-    try:
-        parsed = parse(payload.text, app_hosts=deps.app_hosts)
-    except CommandError as problem:
-        log.info("request %s: %s sent unusable text", request_id, payload.user_id)
-        deps.audit.close(_unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)), in_background=True)
-        _ack(ack, replies.bad_input(str(problem), deps.command))
-        return
-    if isinstance(parsed, Help):
-        _ack(ack, replies.usage(deps.command))
-        return
-    decision = deps.policy.check(
-        user_id=payload.user_id,
-        channel_id=payload.channel_id,
-        team_id=payload.team_id,
-        reading=isinstance(parsed, History),
-    )
-    if not decision.allowed:
-        log.info("request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code)
-        record = _unusable(payload, request_id, Outcome.REFUSED, decision.code)
-        if not isinstance(parsed, History):
-            # A refused history lookup names a job it would only have read; it is no attempt on that job.
-            record = record.with_outcome(source_job_id=parsed.job_id, source_project_id=parsed.project_id)
-        deps.audit.close(record, in_background=True)
-        _ack(ack, replies.refused(decision.reason, sent_to_baseten=not isinstance(parsed, History)))
-        return
-    if isinstance(parsed, History):
-        _ack(ack, _history(deps, parsed, request_id))
-        return
-    request = RecreateRequest(
-        request_id=request_id,
-        requester=payload.requester,
-        job_id=parsed.job_id,
-        project_id=parsed.project_id,
-        command_text=payload.text,
-    )
-    record = request.attempt()
-    try:
-        deps.audit.open(record, response_url=payload.response_url)
-    except StoreError:
-        log.exception("request %s: refusing to recreate because the audit trail cannot be written", request_id)
-        _ack(ack, replies.audit_unavailable(request_id))
-        return
-    if not deps.runner.submit(lambda: deps.service.start(request, record), label=f"{request_id} {parsed.job_id}"):
-        closing = deps.runner.closing
-        deps.audit.close(
-            record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"), in_background=True
-        )
-        _ack(ack, replies.shutting_down() if closing else replies.busy())
-        return
-    if deps.service.rules.confirm is ConfirmMode.NEVER:
-        _ack(ack, replies.working(parsed.job_id))
-    elif deps.service.rules.confirm is ConfirmMode.ACTIVE:
-        _ack(ack, replies.looking_up(parsed.job_id))
-    else:
-        _ack(ack, replies.checking(parsed.job_id))
-
-
-def _history(deps: CommandDeps, query: History, request_id: str) -> Message:
-    try:
-        if query.job_id is not None:
-            records = deps.audit.store.involving(query.job_id, query.limit)
-            return history(
-                records,
-                title=f"Recreations involving {query.job_id}",
-                empty=f"No recreation involving `{query.job_id}` is on record.",
-            )
-        records = deps.audit.store.recent(query.limit)
-        return history(records, title=f"Recent recreations ({len(records)})", empty="No recreation is on record yet.")
-    except StoreError:
-        log.exception("request %s: history could not be read", request_id)
-        return replies.audit_unavailable(request_id, reading=True)
+    app.command(deps.intake.command_name)(partial(on_command, deps=deps))
