@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 
-def register(app: App) -> None:
-    def on_open_job(ack: Ack) -> None:
-        ack()
+def on_open_job(ack: Ack) -> None:
+    ack()
 
+
+def register(app: App) -> None:
     app.action("open_job")(on_open_job)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,21 +30,24 @@ class ButtonDeps:
     background: Submit
 
 
+def on_confirm(ack: Ack, body: dict[str, Any], *, deps: ButtonDeps) -> None:
+    """Recreate or Retry."""
+    ack()
+    _dispatch(deps, body, deps.confirmations.confirm)
+
+
+def on_cancel(ack: Ack, body: dict[str, Any], *, deps: ButtonDeps) -> None:
+    ack()
+    _dispatch(deps, body, deps.confirmations.cancel)
+
+
 def register(app: App, deps: ButtonDeps) -> None:
-    def on_confirm(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        _dispatch(deps, body, deps.confirmations.confirm)
-
-    def on_cancel(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        _dispatch(deps, body, deps.confirmations.cancel)
-
-    app.action(CONFIRM_ACTION)(on_confirm)
-    app.action(RETRY_ACTION)(on_confirm)
-    app.action(CANCEL_ACTION)(on_cancel)
+    app.action(CONFIRM_ACTION)(partial(on_confirm, deps=deps))
+    app.action(RETRY_ACTION)(partial(on_confirm, deps=deps))
+    app.action(CANCEL_ACTION)(partial(on_cancel, deps=deps))
 
 
-def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Any) -> None:
+def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Callable[[ButtonClick], None]) -> None:
     try:
         click = ButtonClick.model_validate(body)
     except ValidationError:
