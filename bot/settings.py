@@ -58,6 +58,12 @@ def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str, shape: st
 IdList = Annotated[list[str], NoDecode]
 
 
+def checked_bot_token(value: SecretStr) -> SecretStr:
+    if not value.get_secret_value().startswith("xoxb-"):
+        raise ValueError("must be a bot token starting with xoxb-")
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting the bot reads; `.env.example` documents each one."""
 
@@ -182,9 +188,7 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
+        return checked_bot_token(value)
 
     @field_validator("slack_app_token")
     @classmethod

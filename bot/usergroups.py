@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.setting_errors import describe_errors
+from bot.settings import checked_bot_token
 
 
 class SlackAccess(BaseSettings):
@@ -25,9 +26,7 @@ class SlackAccess(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
+        return checked_bot_token(value)
 
 
 def _line(group: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ import pytest
 from tests.bot.test_main import Running, base_env, free_port
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import Call, FakeSlack
+from tests.handlers.test_confirmation import button_value
 from tests.signing import action_body, signed_headers
 
 RECOVER_AFTER = 2
@@ -73,14 +74,6 @@ def stored(tmp_path: Path) -> list[dict[str, object]]:
     with sqlite3.connect(tmp_path / "shared.db") as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute("SELECT * FROM attempts ORDER BY created_at")]
-
-
-def button_value(call: Call, action_id: str) -> str:
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return str(element["value"])
-    raise AssertionError(f"no {action_id} button in {shown(call)}")
 
 
 def click(bot: Running, action_id: str, value: str, slack: FakeSlack, name: str) -> httpx.Response:
