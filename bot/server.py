@@ -1,4 +1,4 @@
-"""Serving the app: HTTP mode under waitress, or Socket Mode; both drain in-flight recreates on SIGTERM."""
+"""Serving the app: HTTP mode (bot.http_server) or Socket Mode; both drain in-flight recreates on SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
-from waitress.server import create_server
 
+from bot import http_server
 from bot.app import Bot
 
 if TYPE_CHECKING:
@@ -84,8 +84,8 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
     stop = _catch_stop_signals()
     # Before serving: warm() waits for every pool thread, so a recreate submitted meanwhile would hold it up.
     _start_background(bot)
-    server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
-    port = int(server.effective_port)  # type: ignore[union-attr]
+    server = http_server.create(wsgi_app(bot), host=host, port=bot.settings.port)
+    port = server.port
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
