@@ -35,7 +35,7 @@ def wsgi_app(bot: Bot) -> WSGIApplication:
             ok = not bot.runner.closing
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if ok else b"shutting down\n"]
-        with bot.runner.answering():
+        with bot.runner.answering(environ.get(http_server.RECEIVED_AT)):
             return slack(environ, start_response)
 
     return application

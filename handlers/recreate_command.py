@@ -103,6 +103,10 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         command_text=payload.text,
     )
     record = request.attempt()
+    if deps.runner.overdue():
+        # This request waited long for a thread: the bot is flooded. Starting it would make the acks behind it late.
+        _not_started(ack, deps, record, closing=False)
+        return
     try:
         deps.audit.open(record)
     except StoreError:
@@ -110,11 +114,7 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         _ack(ack, replies.audit_unavailable(request_id))
         return
     if not deps.runner.submit(lambda: deps.service.start(request, record), label=f"{request_id} {parsed.job_id}"):
-        closing = deps.runner.closing
-        deps.audit.close(
-            record.with_outcome(outcome=Outcome.FAILED, error="not started: bot restarting or busy"), in_background=True
-        )
-        _ack(ack, replies.shutting_down() if closing else replies.busy())
+        _not_started(ack, deps, record, closing=deps.runner.closing)
         return
     if deps.service.rules.confirm is ConfirmMode.NEVER:
         _ack(ack, replies.working(parsed.job_id))
@@ -122,6 +122,14 @@ def _handle(ack: Ack, raw: dict[str, Any], deps: CommandDeps, request_id: str) -
         _ack(ack, replies.looking_up(parsed.job_id))
     else:
         _ack(ack, replies.checking(parsed.job_id))
+
+
+def _not_started(ack: Ack, deps: CommandDeps, record: AttemptRecord, *, closing: bool) -> None:
+    """Nothing was sent to Baseten: the requester is told so, and the audit record says why."""
+    why = "bot restarting" if closing else "bot busy"
+    log.info("request %s: not started (%s); nothing sent to Baseten", record.request_id, why)
+    deps.audit.close(record.with_outcome(outcome=Outcome.FAILED, error=f"not started: {why}"), in_background=True)
+    _ack(ack, replies.shutting_down() if closing else replies.busy())
 
 
 def _history(deps: CommandDeps, query: History, request_id: str) -> Message:
