@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import resource
 import time
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import WSGITask
+from waitress.utilities import BadRequest
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -43,16 +45,29 @@ THREADS = 8
 TURN_PAUSE_PER_CONNECTION = 2e-6
 MIN_TURN_PAUSE = 0.0002
 MAX_TURN_PAUSE = 0.01
+# Control bytes other than tab, CR and LF never appear in a request line or header.
+_NOT_HTTP = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Set on each request's WSGI environment: time.monotonic() when its first byte arrived.
 RECEIVED_AT = "recreate_job.received_at"
 
 
 class _Parser(HTTPRequestParser):
-    """Notes when a request's first byte arrived (waitress makes a parser then)."""
+    """Notes when a request's first byte arrived (waitress makes a parser then), and answers 400 at once to a
+    head with bytes no HTTP request has (TLS sent to this plain port, binary junk) instead of waiting for more."""
 
     def __init__(self, adj: Adjustments) -> None:
         super().__init__(adj)
         self.started = time.monotonic()
+
+    def received(self, data: bytes) -> int:
+        if not self.headers_finished and not self.completed:
+            head = (self.header_plus + data).split(b"\r\n\r\n", 1)[0]
+            if _NOT_HTTP.search(head):
+                self.parse_header(b"GET / HTTP/1.0\r\n")  # what waitress's own error answers need
+                self.error = BadRequest("not an HTTP request")
+                self.completed = True
+                return len(data)
+        return int(super().received(data))
 
 
 class _Task(WSGITask):
