@@ -276,6 +276,7 @@ class Bench:
         self.proc: subprocess.Popen[bytes] | None = None
         self.sampler: RssSampler | None = None
         self.shots: list[Shot] = []
+        self.bot_command = list(BOT_COMMAND)
         self.port = 0
         self._fakes_started = False
         self.results: dict[str, Any] = {
@@ -311,7 +312,7 @@ class Bench:
         env = bot_env(self.slack, self.baseten, self.port, dict(self.args.bot_env))
         spawned = time.monotonic()
         self.proc = subprocess.Popen(
-            BOT_COMMAND, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            self.bot_command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
         )
         self.watchdog.proc = self.proc
         self.sampler = RssSampler(self.proc.pid).start()
