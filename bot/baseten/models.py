@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # cache_strings: pydantic otherwise keeps up to 16,384 strings read from JSON for reuse. Baseten's values (job
+    # IDs, timestamps) rarely repeat, so the cache only held on to them: a soak's memory kept growing by it.
+    model_config = ConfigDict(extra="ignore", frozen=True, cache_strings="keys")
 
 
 class JobStatus(StrEnum):
