@@ -132,6 +132,7 @@ class SoakBench(Bench):
         warm = [s for s in samples if s[0] >= self.args.warmup]
         per_min = [(at / 60, rss, threads, fds) for at, rss, threads, fds in warm]
         rss_slope = slope([(m, rss) for m, rss, _, _ in per_min])
+        late = slope([(at / 60, rss) for at, rss, _, _ in samples if at >= self.args.minutes * 30])
         # Let the last cards arrive before counting them.
         working = sum(a.working for a in acks)
         self._wait_answered(0, "soak-", working, self.deadline.left(30.0))
@@ -149,6 +150,7 @@ class SoakBench(Bench):
                 "soak_rss_mb_per_1000_commands": (
                     None if rss_slope is None else round(rss_slope * 1000 / per_minute, 3)
                 ),
+                "soak_rss_slope_second_half_mb_per_min": _round(late),
                 "soak_threads_slope_per_min": _round(slope([(m, t) for m, _, t, _ in per_min])),
                 "soak_fds_slope_per_min": _round(slope([(m, f) for m, _, _, f in per_min])),
                 "soak_seconds": round(time.monotonic() - started, 1),
@@ -180,7 +182,8 @@ def table(r: dict[str, Any]) -> str:
         f"{_fmt(g('soak_ack_max_ms'))} ms; cards {_fmt(g('soak_cards'))} for {_fmt(g('soak_acked_working'))} acked",
         f"after {g('warmup')} s of warm-up, slope per minute: RSS {_fmt(g('soak_rss_slope_mb_per_min'))} MB "
         f"({_fmt(g('soak_rss_mb_per_1000_commands'))} MB per 1000 commands), threads "
-        f"{_fmt(g('soak_threads_slope_per_min'))}, open fds {_fmt(g('soak_fds_slope_per_min'))}",
+        f"{_fmt(g('soak_threads_slope_per_min'))}, open fds {_fmt(g('soak_fds_slope_per_min'))}; RSS over the "
+        f"second half only {_fmt(g('soak_rss_slope_second_half_mb_per_min'))} MB",
         "samples (s, RSS MB, threads, fds): " + " ".join(f"{s}" for s in g("soak_samples") or []),
         f"RSS peak {_fmt(g('rss_peak_mb'))} MB; SIGTERM -> exit: {_fmt(g('exit_code'))}, {_fmt(g('sigterm_exit_s'))} s",
     ]
