@@ -136,7 +136,7 @@ class Watchdog:
 
 
 class RssSampler:
-    """Reads the bot's resident memory and thread count every RSS_POLL_S on a daemon thread."""
+    """Reads the bot's resident memory, thread count and open file descriptors every RSS_POLL_S on a thread."""
 
     def __init__(self, pid: int) -> None:
         self._process = psutil.Process(pid)
@@ -146,6 +146,9 @@ class RssSampler:
         self.last = 0
         self.peak = 0
         self.peak_threads = 0
+        self.threads = 0
+        self.fds = 0
+        self.peak_fds = 0
         self._window_peak = 0
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
 
@@ -177,6 +180,7 @@ class RssSampler:
                 with self._process.oneshot():
                     rss = int(self._process.memory_info().rss)
                     threads = int(self._process.num_threads())
+                    fds = int(self._process.num_fds())
             except psutil.Error:
                 return  # the bot has exited
             with self._lock:
@@ -185,6 +189,8 @@ class RssSampler:
                 self.peak = max(self.peak, rss)
                 self._window_peak = max(self._window_peak, rss)
                 self.peak_threads = max(self.peak_threads, threads)
+                self.threads, self.fds = threads, fds
+                self.peak_fds = max(self.peak_fds, fds)
             self._stop.wait(RSS_POLL_S)
 
 
@@ -196,6 +202,8 @@ class Shot:
     connect_ms: float | None = None
     ack_ms: float | None = None
     working: bool = False
+    text: str = ""
+    """The start of the ack's text, as the user would read it."""
     error: str | None = None
 
 
@@ -203,6 +211,14 @@ def send(conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str])
     conn.request("POST", EVENTS_PATH, body=body, headers=headers)
     response = conn.getresponse()
     return response.status, response.read()
+
+
+def ack_text(body: bytes) -> str:
+    """The start of the text of an ack's JSON body (what Slack shows the user), or of the raw body."""
+    try:
+        return str(json.loads(body).get("text", ""))[:70]
+    except (ValueError, AttributeError):
+        return body[:70].decode(errors="replace")
 
 
 def health_status(port: int) -> int:
@@ -259,6 +275,8 @@ class Bench:
         self.jobs = [JOB_ID] + [f"p7qr{i:04d}" for i in range(1, max(1, args.jobs))]
         self.proc: subprocess.Popen[bytes] | None = None
         self.sampler: RssSampler | None = None
+        self.shots: list[Shot] = []
+        self.bot_command = list(BOT_COMMAND)
         self.port = 0
         self._fakes_started = False
         self.results: dict[str, Any] = {
@@ -294,7 +312,7 @@ class Bench:
         env = bot_env(self.slack, self.baseten, self.port, dict(self.args.bot_env))
         spawned = time.monotonic()
         self.proc = subprocess.Popen(
-            BOT_COMMAND, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            self.bot_command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
         )
         self.watchdog.proc = self.proc
         self.sampler = RssSampler(self.proc.pid).start()
@@ -349,6 +367,7 @@ class Bench:
         assert self.sampler is not None
         cpu_before, own_before = self.sampler.cpu_ms(), time.process_time()
         shots, started = self._fire(count)
+        self.shots = shots
         acked = time.monotonic()
         cpu_acked, own_acked = self.sampler.cpu_ms(), time.process_time()
         auth_calls = len(self.slack.of("auth.test")) - auth_before
@@ -411,6 +430,7 @@ class Bench:
                 shot.status, body = send(conn, *requests[i])
                 shot.ack_ms = (time.monotonic() - sent) * 1000
                 shot.working = b"Recreating" in body
+                shot.text = ack_text(body)
             except (OSError, http.client.HTTPException, threading.BrokenBarrierError) as error:
                 shot.error = repr(error)
             finally:
@@ -661,8 +681,14 @@ class Runnable(Protocol):
     def finish(self) -> None: ...
 
 
-def run(args: argparse.Namespace, make: Callable[[argparse.Namespace, Watchdog], Runnable], *, prefix: str) -> int:
-    """Start the fakes and the bot, run the burst and the sequential commands, print the table and JSON."""
+def run(
+    args: argparse.Namespace,
+    make: Callable[[argparse.Namespace, Watchdog], Runnable],
+    *,
+    prefix: str,
+    render: Callable[[dict[str, Any]], str] = table,
+) -> int:
+    """Start the fakes and the bot, run the burst and the sequential commands, print `render`'s table and JSON."""
     watchdog = Watchdog(args.timeout)
     watchdog.start()
     bench = make(args, watchdog)
@@ -688,7 +714,7 @@ def run(args: argparse.Namespace, make: Callable[[argparse.Namespace, Watchdog],
         kill(bench.proc)
         watchdog.cancel()
     bench.results["bot_log_tail"] = log_tail
-    print(table(bench.results))
+    print(render(bench.results))
     if log_tail:
         print("bot output (last lines, audit JSON lines left out):")
         for line in log_tail:

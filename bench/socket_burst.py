@@ -342,7 +342,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(parse_args(argv), SocketBench, prefix="bench-socket-")
+    return run(parse_args(argv), SocketBench, prefix="bench-socket-", render=table)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,9 @@ class Intake:
     def recreate(self, request: RecreateRequest) -> Message:
         """Record the attempt (no record, no recreate) and queue it; the answer says what happens next."""
         record = request.attempt()
+        if self._runner.overdue():
+            # This request waited long for a thread: the bot is flooded. Starting it would make the acks behind it late.
+            return self._not_started(record, closing=False)
         try:
             self._audit.open(record, response_url=request.response_url)
         except StoreError:

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 # Queued work starts once no Slack request has been answered for QUIET_SECONDS, or after ACK_PRIORITY_SECONDS.
 QUIET_SECONDS = 0.005
 ACK_PRIORITY_SECONDS = 0.25
+# A Slack request that waited this long for a thread (a flood) is answered "busy" and starts nothing: Slack gives
+# up 3 s after sending it, and its clock also counts the network and the wait before the server accepted it.
+BUSY_AFTER_SECONDS = 1.0
 
 _Task = tuple[int, Callable[[], object], str]
 
@@ -23,7 +26,7 @@ _Task = tuple[int, Callable[[], object], str]
 class Runner:
     """Runs slow work (Baseten calls, posting cards) off the request thread, so acks never wait for it."""
 
-    def __init__(self, *, workers: int = 64, max_queued: int = 500) -> None:
+    def __init__(self, *, workers: int = 64, max_queued: int = 500, busy_after: float = BUSY_AFTER_SECONDS) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recreate")
         self._workers = workers
         self._max_in_flight = workers + max_queued
@@ -38,6 +41,8 @@ class Runner:
         self._quiet = threading.Condition()
         self._answering = 0
         self._last_answered = 0.0
+        self._busy_after = busy_after
+        self._request = threading.local()
         self._dispatcher = threading.Thread(target=self._dispatch, name="runner-dispatch", daemon=True)
         self._dispatcher.start()
 
@@ -66,17 +71,26 @@ class Runner:
         return True
 
     @contextmanager
-    def answering(self) -> Iterator[None]:
-        """Mark a Slack request being answered; queued work holds back until requests stop arriving."""
+    def answering(self, received_at: float | None = None) -> Iterator[None]:
+        """Mark a Slack request being answered; queued work holds back until requests stop arriving.
+        `received_at` (time.monotonic()) is when the request arrived, for `overdue()`."""
+        self._request.received_at = received_at
         with self._quiet:
             self._answering += 1
         try:
             yield
         finally:
+            self._request.received_at = None
             with self._quiet:
                 self._answering -= 1
                 self._last_answered = time.monotonic()
                 self._quiet.notify_all()
+
+    def overdue(self) -> bool:
+        """True when the Slack request this thread is answering arrived over `busy_after` s ago: its ack is due
+        now, so the answer is "busy" and nothing starts. Work started that late would slow every ack behind it."""
+        received_at: float | None = getattr(self._request, "received_at", None)
+        return received_at is not None and time.monotonic() - received_at > self._busy_after
 
     def _dispatch(self) -> None:
         """One thread hands queued work to the pool, in batches, when Slack requests leave a gap."""

@@ -1,4 +1,4 @@
-"""Serving the app: HTTP mode under waitress, or Socket Mode; both drain in-flight recreates on SIGTERM."""
+"""Serving the app: HTTP mode (bot.http_server) or Socket Mode; both drain in-flight recreates on SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
-from waitress.server import create_server
 
+from bot import http_server
 from bot.app import Bot
 from bot.liveness import Liveness
 from bot.startup import connect_socket, listen_error
@@ -37,7 +37,7 @@ def wsgi_app(bot: Bot) -> WSGIApplication:
             ok = not bot.runner.closing
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if ok else b"shutting down\n"]
-        with bot.runner.answering():
+        with bot.runner.answering(environ.get(http_server.RECEIVED_AT)):
             return slack(environ, start_response)
 
     return application
@@ -90,10 +90,10 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
     # Before serving: warm() waits for every pool thread, so a recreate submitted meanwhile would hold it up.
     _start_background(bot)
     try:
-        server = create_server(wsgi_app(bot), host=host, port=bot.settings.port, threads=16, ident="recreate-job")
+        server = http_server.create(wsgi_app(bot), host=host, port=bot.settings.port)
     except OSError as error:  # the port is taken, or needs privileges: one line from main, not a traceback
         raise listen_error(bot.settings.port, error) from None
-    port = int(server.effective_port)  # type: ignore[union-attr]
+    port = server.port
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)

@@ -16,7 +16,9 @@ from bot.baseten.ids import is_hash_id
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # cache_strings: pydantic otherwise keeps up to 16,384 strings read from JSON for reuse. Baseten's values (job
+    # IDs, timestamps) rarely repeat, so the cache only held on to them: a soak's memory kept growing by it.
+    model_config = ConfigDict(extra="ignore", frozen=True, cache_strings="keys")
 
 
 class JobStatus(StrEnum):

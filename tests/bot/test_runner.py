@@ -138,3 +138,19 @@ def test_queued_work_starts_anyway_when_requests_never_stop() -> None:
             assert time.monotonic() - begun < 1.0
     finally:
         runner.drain(1)
+
+
+def test_a_request_is_overdue_only_once_it_has_waited_past_busy_after() -> None:
+    runner = Runner(workers=1, busy_after=1.0)
+    try:
+        with runner.answering(received_at=time.monotonic() - 0.1):
+            fresh = runner.overdue()
+        with runner.answering(received_at=time.monotonic() - 1.5):
+            late = runner.overdue()
+        with runner.answering():  # Socket Mode: no arrival time, never overdue
+            unknown = runner.overdue()
+        outside = runner.overdue()
+    finally:
+        runner.drain(1)
+
+    assert (fresh, late, unknown, outside) == (False, True, False, False)

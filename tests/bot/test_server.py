@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from waitress import wasyncore
-from waitress.server import create_server
 
+from bot import http_server
+from bot.app import Collaborators
+from bot.runner import Runner
 from bot.server import wsgi_app
+from bot.store import Outcome
 from tests.conftest import Harness
 from tests.fakes.slack import Call, FakeSlack
 from tests.signing import command_body, signed_headers
@@ -35,28 +42,36 @@ class Served:
         return self.http.post("/slack/events", content=body.encode(), headers=headers)
 
 
-@pytest.fixture
-def served(harness: Harness) -> Iterator[Served]:
-    server = create_server(wsgi_app(harness.bot), host="127.0.0.1", port=0, threads=4, ident="recreate-job")
-    port = int(server.effective_port)  # type: ignore[union-attr]
+@contextlib.contextmanager
+def serving(harness: Harness) -> Iterator[Served]:
+    """The bot's WSGI app under the bot's own waitress server on a free loopback port, in a thread."""
+    server = http_server.create(wsgi_app(harness.bot), host="127.0.0.1", port=0, threads=4)
     stop = threading.Event()
 
     def serve() -> None:
         # waitress's own run() has no thread-safe stop; loop in short turns and close everything on this thread.
         while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
-        for channel in list(server._map.values()):  # type: ignore[union-attr]
+            wasyncore.loop(timeout=0.05, map=server.connections, count=1)
+        for channel in list(server.connections.values()):
             channel.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
 
     thread = threading.Thread(target=serve, name="waitress-test", daemon=True)
     thread.start()
-    client = Served(harness, f"http://127.0.0.1:{port}")
-    yield client
-    client.http.close()
-    stop.set()
-    thread.join(timeout=5)
+    client = Served(harness, f"http://127.0.0.1:{server.port}")
+    try:
+        yield client
+    finally:
+        client.http.close()
+        stop.set()
+        thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+@pytest.fixture
+def served(harness: Harness) -> Iterator[Served]:
+    with serving(harness) as client:
+        yield client
 
 
 def test_healthz_answers_ok_while_running(served: Served) -> None:
@@ -128,3 +143,45 @@ def test_unknown_paths_are_404(served: Served, method: str, path: str) -> None:
     assert response.status_code == 404
     served.harness.drain()
     assert served.harness.baseten.seen == []
+
+
+# --- told busy ------------------------------------------------------------------------------------------------
+
+
+def test_a_command_that_waited_too_long_for_a_thread_is_told_busy_and_nothing_is_sent(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    # In a flood a request can wait a long time for one of the server's threads. Past `busy_after` its ack is
+    # due at once: it says "busy, nothing was sent", and the recreate never starts.
+    harness = harness_factory(Collaborators(runner=Runner(busy_after=0.3)))
+    with serving(harness) as served:
+        body = command_body("p7qr9qv", response_url=harness.slack.response_url("late")).encode()
+        headers = "".join(f"{key}: {value}\r\n" for key, value in signed_headers(body.decode()).items())
+        port = int(served.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            # The server counts from the request's first byte; the rest follows well within its 5 s deadline.
+            sock.sendall(f"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Length: {len(body)}\r\n".encode())
+            time.sleep(0.6)
+            sock.sendall(headers.encode() + b"\r\n" + body)
+            status_line, _, rest = sock.recv(65536).partition(b"\r\n")
+        harness.drain()
+
+    assert status_line.startswith(b"HTTP/1.1 200")
+    text = json.loads(rest.split(b"\r\n\r\n", 1)[1])["text"]
+    assert "too many recreates" in text
+    assert "Nothing was sent to Baseten" in text
+    assert harness.baseten.seen == []
+    assert harness.slack.of("chat.postMessage") == []
+    [record] = harness.bot.store.involving("p7qr9qv", 5)
+    assert record.outcome is Outcome.FAILED
+    assert record.error == "not started: bot busy"
+
+
+def test_a_command_sent_without_delay_is_not_told_busy(harness_factory: Callable[..., Harness]) -> None:
+    harness = harness_factory(Collaborators(runner=Runner(busy_after=0.3)))
+    with serving(harness) as served:
+        response = served.command("p7qr9qv")
+        harness.slack.wait_for_count("chat.postMessage")
+
+    assert "Recreating `p7qr9qv`" in response.json()["text"]
+    assert len(harness.baseten.created()) == 1

@@ -17,6 +17,7 @@ from slack_bolt.request import BoltRequest
 
 from bot.app import Collaborators
 from bot.runner import Runner
+from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, ack_text
 from tests.fakes.baseten import A10G
 from tests.fakes.http import Response
@@ -716,6 +717,9 @@ def test_when_the_bot_is_at_capacity_a_new_command_is_told_to_wait_and_nothing_i
     harness.drain()
     assert all("b2c3d4e" not in seen.path and "b2c3d4e" not in json.dumps(seen.body) for seen in harness.baseten.seen)
     assert [job["recreated_from"] for job in harness.baseten.created()] == ["p7qr9qv"]
+    [record] = harness.bot.store.involving("b2c3d4e", 5)  # the audit trail says why nothing happened
+    assert record.outcome is Outcome.FAILED
+    assert record.error == "not started: bot busy"
 
 
 def test_twenty_commands_at_once_are_all_acked_quickly_and_all_cards_arrive(harness: Harness) -> None:
