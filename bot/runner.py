@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 # Python runs one thread at a time, so in a burst the work of acked commands would slow the acks still due.
 # Queued work starts once no Slack request has been answered for QUIET_SECONDS, or after ACK_PRIORITY_SECONDS.
 QUIET_SECONDS = 0.005
+# A request that came this long after the one before it is no burst: its work starts as soon as it is answered.
+LONE_AFTER_SECONDS = 0.05
 ACK_PRIORITY_SECONDS = 0.25
 # A Slack request that waited this long for a thread (a flood) is answered "busy" and starts nothing: Slack gives
 # up 3 s after sending it, and its clock also counts the network and the wait before the server accepted it.
@@ -26,7 +28,14 @@ _Task = tuple[int, Callable[[], object], str]
 class Runner:
     """Runs slow work (Baseten calls, posting cards) off the request thread, so acks never wait for it."""
 
-    def __init__(self, *, workers: int = 64, max_queued: int = 500, busy_after: float = BUSY_AFTER_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 64,
+        max_queued: int = 500,
+        busy_after: float = BUSY_AFTER_SECONDS,
+        quiet: float = QUIET_SECONDS,
+    ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recreate")
         self._workers = workers
         self._max_in_flight = workers + max_queued
@@ -41,6 +50,8 @@ class Runner:
         self._quiet = threading.Condition()
         self._answering = 0
         self._last_answered = 0.0
+        self._lone = True
+        self._quiet_for = quiet
         self._busy_after = busy_after
         self._request = threading.local()
         self._dispatcher = threading.Thread(target=self._dispatch, name="runner-dispatch", daemon=True)
@@ -83,7 +94,10 @@ class Runner:
             self._request.received_at = None
             with self._quiet:
                 self._answering -= 1
-                self._last_answered = time.monotonic()
+                now = time.monotonic()
+                # Two requests answered close together may be the start of a burst: then wait for a gap.
+                self._lone = not self._answering and now - self._last_answered >= LONE_AFTER_SECONDS
+                self._last_answered = now
                 self._quiet.notify_all()
 
     def overdue(self) -> bool:
@@ -121,9 +135,9 @@ class Runner:
                     return
                 if not self._answering:
                     quiet_for = now - self._last_answered
-                    if quiet_for >= QUIET_SECONDS:
+                    if quiet_for >= self._quiet_for or self._lone:
                         return
-                    self._quiet.wait(min(QUIET_SECONDS - quiet_for, deadline - now))
+                    self._quiet.wait(min(self._quiet_for - quiet_for, deadline - now))
                 else:
                     self._quiet.wait(deadline - now)
 

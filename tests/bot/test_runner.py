@@ -154,3 +154,16 @@ def test_a_request_is_overdue_only_once_it_has_waited_past_busy_after() -> None:
         runner.drain(1)
 
     assert (fresh, late, unknown, outside) == (False, True, False, False)
+
+
+def test_the_work_of_a_lone_request_starts_as_soon_as_it_is_answered() -> None:
+    """A quiet system pays nothing for burst protection: no quiet gap after a request that came alone."""
+    runner = Runner(workers=2, quiet=2.0)
+    started = threading.Event()
+    try:
+        time.sleep(0.1)
+        with runner.answering():
+            assert runner.submit(started.set, "alone")
+        assert started.wait(0.2)  # not after the quiet gap (2 s) nor the ack-priority bound (0.25 s)
+    finally:
+        runner.drain(1)

@@ -148,6 +148,25 @@ def test_unknown_paths_are_404(served: Served, method: str, path: str) -> None:
 # --- told busy ------------------------------------------------------------------------------------------------
 
 
+def read_response(sock: socket.socket) -> bytes:
+    """One whole HTTP response: headers and body may arrive in separate reads."""
+    data = b""
+    while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < _content_length(data):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _content_length(data: bytes) -> int:
+    for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return 0
+
+
 def test_a_command_that_waited_too_long_for_a_thread_is_told_busy_and_nothing_is_sent(
     harness_factory: Callable[..., Harness],
 ) -> None:
