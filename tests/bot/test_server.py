@@ -182,7 +182,7 @@ def test_a_command_that_waited_too_long_for_a_thread_is_told_busy_and_nothing_is
             sock.sendall(f"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Length: {len(body)}\r\n".encode())
             time.sleep(0.6)
             sock.sendall(headers.encode() + b"\r\n" + body)
-            status_line, _, rest = sock.recv(65536).partition(b"\r\n")
+            status_line, _, rest = read_response(sock).partition(b"\r\n")
         harness.drain()
 
     assert status_line.startswith(b"HTTP/1.1 200")
