@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 # Python runs one thread at a time, so in a burst the work of acked commands would slow the acks still due.
 # Queued work starts once no Slack request has been answered for QUIET_SECONDS, or after ACK_PRIORITY_SECONDS.
 QUIET_SECONDS = 0.005
-# A request that came this long after the one before it is no burst: its work starts as soon as it is answered.
-LONE_AFTER_SECONDS = 0.05
+# A request answered this long after the one before it had its quiet gap already: its work starts at once.
+LONE_AFTER_SECONDS = QUIET_SECONDS
 ACK_PRIORITY_SECONDS = 0.25
 # A Slack request that waited this long for a thread (a flood) is answered "busy" and starts nothing: Slack gives
 # up 3 s after sending it, and its clock also counts the network and the wait before the server accepted it.
