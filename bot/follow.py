@@ -197,7 +197,7 @@ class Follower:
     def _save(self, before: Followed, after: Followed, *notices: Message) -> bool:
         """Store first, then speak: a restart never repeats a reply, and another process never doubles one."""
         try:
-            saved = self._store.update_followed(after, expected_next_poll_at=before.next_poll_at)
+            saved = self._store.update_followed(replace(after, version=before.version))
         except StoreError:
             log.exception("could not save the state of followed job %s", before.job_id)
             return False

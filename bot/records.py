@@ -177,6 +177,8 @@ class Followed:
     outage_since: datetime | None = None
     """Set while Baseten fails to answer; the thread was told once."""
     done: bool = False
+    version: int = 0
+    """Moves on by one each time a poll's result is saved: a save from an older version is refused."""
 
 
 @dataclass(frozen=True)

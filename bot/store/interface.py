@@ -13,8 +13,8 @@ class StoreError(Exception):
 
 
 class AuditStore(Protocol):
-    """Durable storage of attempts, previews and in-flight locks. SQLite today; a server database can implement
-    the same methods."""
+    """Durable storage of attempts, previews, in-flight locks, job claims, leases and followed jobs: SQLite for one
+    host, PostgreSQL for replicas on several; tests/bot/store/test_contract.py holds both to the same behaviour."""
 
     def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
         """Insert a new attempt, or replace it by `request_id`; with `lease`, hold it in the same transaction.
@@ -80,8 +80,12 @@ class AuditStore(Protocol):
     def followed_due(self, now: datetime, cap: int) -> list[Followed]:
         """Due jobs among the `cap` oldest still followed; the rest wait their turn."""
 
-    def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
-        """Save a poll's result if no other process polled the job meanwhile; True when saved."""
+    def update_followed(self, followed: Followed) -> bool:
+        """Save a poll's result if the stored row is still at `followed.version` (no other process saved one
+        meanwhile); the stored version then moves on by one. True when saved."""
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
 
     def check_writable(self) -> None:
         """Raise StoreError unless a write would succeed now (nothing is kept)."""

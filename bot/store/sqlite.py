@@ -23,113 +23,10 @@ from bot.records import (
     Verdict,
 )
 from bot.store.interface import StoreError
+from bot.store.schema import HISTORY, SCHEMA_VERSION
 
-# Each entry moves the schema from version N to N+1 (PRAGMA user_version). Never edit a released entry:
-# append a new one, so files written by an older bot are migrated when a newer one opens them.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE attempts (
-        request_id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        team_id TEXT,
-        user_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        command_text TEXT NOT NULL,
-        decision TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        source_project_id TEXT,
-        source_job_id TEXT,
-        refusal TEXT,
-        new_job_id TEXT,
-        new_job_status TEXT,
-        instance_type TEXT,
-        gpus TEXT,
-        error TEXT,
-        baseten_ms REAL
-    );
-    CREATE INDEX attempts_created_at ON attempts (created_at);
-    CREATE INDEX attempts_source_job ON attempts (source_job_id);
-    CREATE INDEX attempts_new_job ON attempts (new_job_id);
-    """,
-    # Where the card went, so it can be found and edited later.
-    """
-    ALTER TABLE attempts ADD COLUMN card_route TEXT;
-    ALTER TABLE attempts ADD COLUMN card_channel_id TEXT;
-    ALTER TABLE attempts ADD COLUMN card_ts TEXT;
-    """,
-    # Confirmations that any process can complete, and the per-source-job lock against duplicate recreates.
-    """
-    CREATE TABLE previews (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        team_id TEXT,
-        response_url TEXT,
-        command_text TEXT NOT NULL,
-        project_id TEXT NOT NULL,
-        job_id TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE in_flight (
-        source_job_id TEXT PRIMARY KEY,
-        request_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        started_at TEXT NOT NULL
-    );
-    """,
-    # Jobs whose cards are kept current, so following survives restarts.
-    """
-    CREATE TABLE followed (
-        job_id TEXT PRIMARY KEY,
-        project_id TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        requester_id TEXT NOT NULL,
-        source_job_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        next_poll_at TEXT NOT NULL,
-        interval REAL NOT NULL,
-        started_at TEXT NOT NULL,
-        deadline TEXT NOT NULL,
-        card_channel_id TEXT,
-        card_ts TEXT,
-        response_url TEXT,
-        outage_since TEXT,
-        done INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX followed_active ON followed (done, started_at);
-    """,
-    # Which request a new job belongs to: one row per job, so two lost answers never claim the same job.
-    """
-    CREATE TABLE job_claims (
-        job_id TEXT PRIMARY KEY,
-        request_id TEXT NOT NULL
-    );
-    INSERT OR IGNORE INTO job_claims (job_id, request_id)
-        SELECT new_job_id, request_id FROM attempts WHERE new_job_id IS NOT NULL;
-    CREATE INDEX attempts_source_updated ON attempts (source_job_id, updated_at);
-    """,
-    # When each recreate went out and what its source looked like, so a lost answer can be looked for by any
-    # process; and the leases that say which process is working on each attempt in flight.
-    """
-    ALTER TABLE attempts ADD COLUMN sent_at TEXT;
-    ALTER TABLE attempts ADD COLUMN copy_key TEXT;
-    CREATE INDEX attempts_copy_key ON attempts (copy_key, sent_at);
-    CREATE TABLE leases (
-        request_id TEXT PRIMARY KEY,
-        owner TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        response_url TEXT
-    );
-    CREATE INDEX leases_expiry ON leases (expires_at);
-    CREATE INDEX leases_owner ON leases (owner);
-    """,
-)
-
-SCHEMA_VERSION = len(MIGRATIONS)
+# The released SQLite texts, by version (PRAGMA user_version); bot/store/schema.py owns the history.
+MIGRATIONS: tuple[str, ...] = tuple(step.sqlite for step in HISTORY)
 _COLUMNS = [f.name for f in fields(AttemptRecord)]
 _PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
 _FOLLOWED_COLUMNS = [f.name for f in fields(Followed)]
@@ -147,9 +44,8 @@ def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int
                 f"the database is at schema version {version}, newer than this bot knows ({SCHEMA_VERSION})"
             )
         for number in range(version, target):
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    connection.execute(statement)
+            for statement in HISTORY[number].statements("sqlite"):
+                connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number + 1}")
         connection.execute("COMMIT")
     except BaseException:
@@ -388,14 +284,14 @@ class SqliteAuditStore:
         active = self._select_followed("WHERE done = 0 ORDER BY started_at LIMIT ?", (cap,))
         return sorted((f for f in active if f.next_poll_at <= now), key=lambda f: f.next_poll_at)
 
-    def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
-        names = [name for name in _FOLLOWED_COLUMNS if name != "job_id"]
+    def update_followed(self, followed: Followed) -> bool:
+        names = [name for name in _FOLLOWED_COLUMNS if name not in ("job_id", "version")]
         assignments = ", ".join(f"{name} = ?" for name in names)
         values = [_to_sql(getattr(followed, name)) for name in names]
         with self._locked("write to") as db:
             cursor = db.execute(
-                f"UPDATE followed SET {assignments} WHERE job_id = ? AND next_poll_at = ?",  # noqa: S608
-                [*values, followed.job_id, _to_sql(expected_next_poll_at)],
+                f"UPDATE followed SET {assignments}, version = version + 1 WHERE job_id = ? AND version = ?",  # noqa: S608
+                [*values, followed.job_id, followed.version],
             )
             return cursor.rowcount == 1
 
@@ -421,6 +317,11 @@ class SqliteAuditStore:
         if row is None:
             return None
         return InFlight(row[0], row[1], row[2], datetime.fromisoformat(row[3]))
+
+    def schema_version(self) -> int:
+        with self._locked("read") as db:
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+        return int(version)
 
     def check_writable(self) -> None:
         with self._locked("write to") as db:
