@@ -15,7 +15,7 @@ from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unre
 from bot.setting_errors import GROUP_ID_HOW
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.startup import quiet_client
-from bot.store import StoreError, open_store
+from bot.store import StoreError, describe, open_store
 
 NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
 
@@ -130,15 +130,17 @@ def check_allowlist(settings: Settings) -> Check:
 
 
 def check_store(settings: Settings) -> Check:
+    """Connection, schema version and write access; the URL is shown without its password."""
     try:
         store = open_store(settings.database_url)
         try:
+            version = store.schema_version()
             store.check_writable()
         finally:
             store.close()
     except StoreError as error:
-        return Check("audit store", False, f"{error}; fix DATABASE_URL or the file's permissions")
-    return Check("audit store", True, f"{settings.database_url} is writable")
+        return Check("audit store", False, f"{error}; fix DATABASE_URL, the server or the file's permissions")
+    return Check("audit store", True, f"{describe(settings.database_url)} is writable, at schema version {version}")
 
 
 def check_audit_channel(client: WebClient, settings: Settings) -> Check | None:

@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.setting_errors import NO_SIGNING_CREDENTIAL, describe_errors
-from bot.store import DEFAULT_DATABASE_URL, sqlite_path
+from bot.store import DEFAULT_DATABASE_URL, check_database_url
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -136,11 +136,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        scheme = value.partition(":")[0]
-        if scheme != "sqlite":
-            raise ValueError(f"scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db")
-        sqlite_path(value)
-        return value
+        return check_database_url(value)
 
     @field_validator("audit_channel_id", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from bot.app import Bot, Collaborators, build
 from bot.settings import Settings, load_settings
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.postgres import postgres_database, postgres_url  # noqa: F401  # fixtures for every test
 from tests.signing import SIGNING_SECRET, action_body, command_body, signed_headers
 
 ALLOWED_USER = "UALLOWED01"

@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 from bot.clock import utcnow
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.store import pg_url
 from bot.store.interface import AuditStore, StoreError
 
 if TYPE_CHECKING:
+    from bot.store.postgres import PostgresAuditStore
     from bot.store.sqlite import SqliteAuditStore
 
 
@@ -21,6 +23,10 @@ def __getattr__(name: str) -> Any:
         from bot.store.sqlite import SqliteAuditStore  # noqa: PLC0415 - loaded only when a backend is used
 
         return SqliteAuditStore
+    if name == "PostgresAuditStore":
+        from bot.store.postgres import PostgresAuditStore  # noqa: PLC0415 - loaded only when a backend is used
+
+        return PostgresAuditStore
     raise AttributeError(name)
 
 
@@ -31,11 +37,14 @@ __all__ = [
     "InFlight",
     "Lease",
     "Outcome",
+    "PostgresAuditStore",
     "Preview",
     "PreviewState",
     "SqliteAuditStore",
     "StoreError",
     "Verdict",
+    "check_database_url",
+    "describe",
     "open_store",
     "utcnow",
 ]
@@ -54,9 +63,34 @@ def sqlite_path(database_url: str) -> str:
     return path
 
 
+def check_database_url(database_url: str) -> str:
+    """The URL as the backend takes it (postgres:// becomes postgresql://); ValueError names what is wrong with it,
+    never its password."""
+    scheme = database_url.partition(":")[0]
+    if scheme == "sqlite":
+        sqlite_path(database_url)
+        return database_url
+    if scheme in pg_url.SCHEMES:
+        return pg_url.normalize(database_url)
+    raise ValueError(f"scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db or {pg_url.FORM}")
+
+
+def describe(database_url: str) -> str:
+    """The URL fit to print: a password in it becomes ***."""
+    return pg_url.redacted(database_url)
+
+
 def open_store(database_url: str) -> AuditStore:
     """Open (creating and migrating as needed) the store named by `database_url`. Raises StoreError."""
     scheme = urlsplit(database_url).scheme
+    if scheme in pg_url.SCHEMES:
+        try:
+            url = pg_url.normalize(database_url)
+        except ValueError as error:
+            raise StoreError(f"DATABASE_URL {error}") from None
+        from bot.store.postgres import PostgresAuditStore  # noqa: PLC0415 - loaded only when a backend is used
+
+        return PostgresAuditStore(url)
     if scheme == "sqlite":
         try:
             path = sqlite_path(database_url)
@@ -65,4 +99,6 @@ def open_store(database_url: str) -> AuditStore:
         from bot.store.sqlite import SqliteAuditStore  # noqa: PLC0415 - loaded only when a backend is used
 
         return SqliteAuditStore(path)
-    raise StoreError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db")
+    raise StoreError(
+        f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path/to/audit.db or {pg_url.FORM}"
+    )

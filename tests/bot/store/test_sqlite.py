@@ -16,7 +16,8 @@ import pytest
 
 from bot.settings import ConfigError, load_settings
 from bot.store import AttemptRecord, AuditStore, Outcome, SqliteAuditStore, StoreError, Verdict, open_store, sqlite_path
-from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, migrate
+from bot.store.schema import SCHEMA_VERSION
+from bot.store.sqlite import MIGRATIONS, migrate
 
 T0 = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
@@ -510,7 +511,7 @@ def test_open_store_in_memory_works_and_leaves_no_file(tmp_path: Path, monkeypat
 
 @pytest.mark.parametrize(
     ("url", "scheme"),
-    [("postgresql://user:pw@db.internal/audit", "postgresql"), ("mysql://db/audit", "mysql")],
+    [("mysql://user:pw@db.internal/audit", "mysql"), ("oracle://db/audit", "oracle")],
 )
 def test_open_store_refuses_other_databases_naming_the_scheme(url: str, scheme: str) -> None:
     with pytest.raises(StoreError) as caught:
@@ -529,7 +530,7 @@ def test_open_store_with_a_malformed_sqlite_url_is_a_store_error() -> None:
 @pytest.mark.parametrize(
     ("url", "says"),
     [
-        ("postgresql://user:pw@db.internal/audit", "'postgresql' is not supported"),
+        ("mysql://user:pw@db.internal/audit", "'mysql' is not supported"),
         ("audit.db", "'audit.db' is not supported"),
         ("sqlite://host/audit.db", "must look like sqlite:///path/to/audit.db"),
         ("sqlite:///", "names no file"),

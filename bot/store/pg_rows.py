@@ -1,0 +1,93 @@
+"""Rows of the PostgreSQL tables to and from the domain records: column lists, upserts, converters."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from psycopg import sql
+
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+
+ATTEMPT = [f.name for f in fields(AttemptRecord)]
+PREVIEW = [f.name for f in fields(Preview)]
+FOLLOWED = [f.name for f in fields(Followed)]
+LEASE = [f.name for f in fields(Lease)]
+IN_FLIGHT = [f.name for f in fields(InFlight)]
+KEYS = {"attempts": "request_id", "leases": "request_id", "previews": "id", "followed": "job_id"}
+
+
+def columns(names: list[str]) -> sql.Composable:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
+def upsert(table: str, names: list[str]) -> sql.Composed:
+    """INSERT ... ON CONFLICT (key) DO UPDATE: insert the row or replace every column of the stored one."""
+    key = KEYS[table]
+    return sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {set}").format(
+        table=sql.Identifier(table),
+        columns=columns(names),
+        values=sql.SQL(", ").join(sql.Placeholder() * len(names)),
+        key=sql.Identifier(key),
+        set=sql.SQL(", ").join(
+            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name)) for name in names if name != key
+        ),
+    )
+
+
+def select(table: str, names: list[str], where: str) -> sql.Composed:
+    """SELECT the named columns; `where` is our own literal SQL with %s placeholders."""
+    head = sql.SQL("SELECT {columns} FROM {table} ").format(columns=columns(names), table=sql.Identifier(table))
+    return head + sql.SQL(where)
+
+
+def assignments(names: list[str]) -> sql.Composable:
+    """`a = %s, b = %s` for an UPDATE of these columns."""
+    return sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in names)
+
+
+def values(row: object, names: list[str]) -> list[Any]:
+    found = [getattr(row, name) for name in names]
+    return [value.value if isinstance(value, Enum) else value for value in found]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def attempt(row: tuple[Any, ...]) -> AttemptRecord:
+    found = dict(zip(ATTEMPT, row, strict=True))
+    for name in ("created_at", "updated_at", "sent_at"):
+        found[name] = _utc(found[name])
+    found["decision"] = Verdict(found["decision"])
+    found["outcome"] = Outcome(found["outcome"])
+    return AttemptRecord(**found)
+
+
+def preview(row: tuple[Any, ...]) -> Preview:
+    found = dict(zip(PREVIEW, row, strict=True))
+    for name in ("expires_at", "created_at"):
+        found[name] = _utc(found[name])
+    found["state"] = PreviewState(found["state"])
+    return Preview(**found)
+
+
+def followed(row: tuple[Any, ...]) -> Followed:
+    found = dict(zip(FOLLOWED, row, strict=True))
+    for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
+        found[name] = _utc(found[name])
+    return Followed(**found)
+
+
+def lease(row: tuple[Any, ...]) -> Lease:
+    found = dict(zip(LEASE, row, strict=True))
+    found["expires_at"] = _utc(found["expires_at"])
+    return Lease(**found)
+
+
+def in_flight(row: tuple[Any, ...]) -> InFlight:
+    found = dict(zip(IN_FLIGHT, row, strict=True))
+    found["started_at"] = _utc(found["started_at"])
+    return InFlight(**found)

@@ -1,0 +1,245 @@
+"""The audit trail in PostgreSQL, shared by replicas on several hosts: each guarantee is one statement or one
+transaction in the database (conditional updates, unique keys), never a lock in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.store import pg_rows as rows
+from bot.store.interface import StoreError
+from bot.store.pg_pool import connection_options, first_line, migrate, open_pool
+from bot.store.pg_url import redacted
+
+_IN_DOUBT = (Outcome.PENDING.value, Outcome.OUTCOME_UNKNOWN.value)
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+class PostgresAuditStore:
+    """A connection pool; every method takes one connection for one statement or one short transaction."""
+
+    def __init__(self, url: str, *, pool: ConnectionPool | None = None) -> None:
+        self.url = redacted(url)
+        try:
+            # One plain connection first: its error names the cause (a wrong host, a refused password), where the
+            # pool's would only say it timed out.
+            with psycopg.connect(url, **connection_options(url)) as db:  # type: ignore[arg-type]
+                migrate(db)
+        except psycopg.Error as error:
+            raise StoreError(f"cannot open the audit database {self.url}: {first_line(error)}") from None
+        self._pool = pool or open_pool(url)
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[Connection]:
+        try:
+            with self._pool.connection() as db:
+                yield db
+        except psycopg.Error as error:
+            # PoolTimeout (no connection within the acquire timeout) is one of these: the caller refuses cleanly.
+            raise StoreError(f"could not {action} the audit database {self.url}: {first_line(error)}") from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._connection("write to") as db, db.transaction():
+            yield db
+
+    def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
+        with self._transaction() as db:
+            db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
+            if lease is not None:
+                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
+
+    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+        with self._transaction() as db:
+            # FOR SHARE: the lease cannot be taken over between this check and the write.
+            held = db.execute(
+                "SELECT owner FROM leases WHERE request_id = %s FOR SHARE", (record.request_id,)
+            ).fetchone()
+            if held is None or held[0] != owner:
+                return False
+            db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
+        return True
+
+    def claim_owner(self, job_id: str) -> str | None:
+        found = self._one("SELECT request_id FROM job_claims WHERE job_id = %s", (job_id,))
+        return str(found[0]) if found else None
+
+    def contenders(self, copy_key: str, sent_after: datetime, sent_before: datetime, excluding: str) -> list[str]:
+        with self._connection("read") as db:
+            found = db.execute(
+                "SELECT request_id FROM attempts WHERE copy_key = %s AND sent_at >= %s AND sent_at <= %s "
+                "AND request_id <> %s AND outcome = ANY(%s) ORDER BY sent_at",
+                (copy_key, sent_after, sent_before, excluding, list(_IN_DOUBT)),
+            ).fetchall()
+        return [str(row[0]) for row in found]
+
+    def renew_leases(self, owner: str, request_ids: list[str], expires_at: datetime) -> int:
+        with self._connection("write to") as db:
+            cursor = db.execute(
+                "UPDATE leases SET expires_at = %s WHERE request_id = ANY(%s) AND owner = %s",
+                (expires_at, request_ids, owner),
+            )
+            return cursor.rowcount
+
+    def release_lease(self, request_id: str, owner: str) -> None:
+        with self._connection("write to") as db:
+            db.execute("DELETE FROM leases WHERE request_id = %s AND owner = %s", (request_id, owner))
+
+    def expired_leases(self, now: datetime, limit: int) -> list[Lease]:
+        query = rows.select("leases", rows.LEASE, "WHERE expires_at <= %s ORDER BY expires_at LIMIT %s")
+        return [rows.lease(row) for row in self._all(query, (now, limit))]
+
+    def take_over(self, request_id: str, owner: str, now: datetime, expires_at: datetime) -> Lease | None:
+        # Of two takers, the second waits on the row lock, then finds it no longer expired: one UPDATE decides.
+        found = self._one(
+            "UPDATE leases SET owner = %s, expires_at = %s WHERE request_id = %s AND expires_at <= %s "
+            "RETURNING request_id, owner, expires_at, response_url",
+            (owner, expires_at, request_id, now),
+            action="write to",
+        )
+        return rows.lease(found) if found else None
+
+    def get(self, request_id: str) -> AttemptRecord | None:
+        found = self._attempts("WHERE request_id = %s", (request_id,))
+        return found[0] if found else None
+
+    def recent(self, limit: int) -> list[AttemptRecord]:
+        return self._attempts("WHERE decision = %s ORDER BY created_at DESC LIMIT %s", (Verdict.ALLOWED.value, limit))
+
+    def involving(self, job_id: str, limit: int) -> list[AttemptRecord]:
+        return self._attempts(
+            "WHERE (source_job_id = %s OR new_job_id = %s) ORDER BY created_at DESC LIMIT %s", (job_id, job_id, limit)
+        )
+
+    def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
+        # updated_at is when the outcome was recorded, i.e. when the job was made, not when the command was typed.
+        found = self._attempts(
+            "WHERE source_job_id = %s AND outcome IN (%s, %s) AND updated_at >= %s ORDER BY updated_at DESC LIMIT 1",
+            (source_job_id, Outcome.CREATED.value, Outcome.OUTCOME_UNKNOWN.value, since),
+        )
+        return found[0] if found else None
+
+    def claim_new_job(self, job_id: str, request_id: str) -> bool:
+        with self._connection("write to") as db:
+            db.execute(
+                "INSERT INTO job_claims (job_id, request_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (job_id, request_id),
+            )
+            found = db.execute("SELECT request_id FROM job_claims WHERE job_id = %s", (job_id,)).fetchone()
+        return found is not None and found[0] == request_id
+
+    def expire_previews(self, now: datetime) -> list[str]:
+        found = self._all(
+            "UPDATE previews SET state = %s WHERE state = %s AND expires_at <= %s RETURNING id",
+            (PreviewState.EXPIRED.value, PreviewState.PENDING.value, now),
+            action="write to",
+        )
+        return [str(row[0]) for row in found]
+
+    def save_preview(self, preview: Preview) -> None:
+        with self._connection("write to") as db:
+            db.execute(rows.upsert("previews", rows.PREVIEW), rows.values(preview, rows.PREVIEW))
+
+    def get_preview(self, preview_id: str) -> Preview | None:
+        found = self._one(rows.select("previews", rows.PREVIEW, "WHERE id = %s"), (preview_id,))
+        return rows.preview(found) if found else None
+
+    def claim_preview(self, preview_id: str, state: PreviewState, now: datetime, *, lease: Lease | None = None) -> bool:
+        # One UPDATE decides: of any number of clicks on any number of hosts, exactly one sees a row change.
+        expiry = "" if state is PreviewState.EXPIRED else " AND expires_at > %s"
+        params: tuple[Any, ...] = (state.value, preview_id, PreviewState.PENDING.value)
+        if expiry:
+            params += (now,)
+        with self._transaction() as db:
+            cursor = db.execute(f"UPDATE previews SET state = %s WHERE id = %s AND state = %s{expiry}", params)  # noqa: S608
+            claimed = cursor.rowcount == 1
+            if claimed and lease is not None:
+                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
+        return claimed
+
+    def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
+        stale = lock.started_at - timedelta(seconds=stale_after)
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM in_flight WHERE source_job_id = %s AND started_at < %s", (lock.source_job_id, stale)
+            )
+            # A second taker waits on the unique key until the first commits, then inserts nothing.
+            db.execute(
+                "INSERT INTO in_flight (source_job_id, request_id, user_id, started_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                (lock.source_job_id, lock.request_id, lock.user_id, lock.started_at),
+            )
+            found = db.execute(self._holder_query(), (lock.source_job_id,)).fetchone()
+        holder = rows.in_flight(found) if found else None
+        if holder is None or holder.request_id == lock.request_id:
+            return None
+        return holder
+
+    def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None:
+        found = self._one(self._holder_query(), (source_job_id,))
+        holder = rows.in_flight(found) if found else None
+        if holder is None or holder.started_at < now - timedelta(seconds=stale_after):
+            return None
+        return holder
+
+    def release_in_flight(self, source_job_id: str, request_id: str) -> None:
+        with self._connection("write to") as db:
+            db.execute(
+                "DELETE FROM in_flight WHERE source_job_id = %s AND request_id = %s", (source_job_id, request_id)
+            )
+
+    def follow(self, followed: Followed) -> None:
+        with self._connection("write to") as db:
+            db.execute(rows.upsert("followed", rows.FOLLOWED), rows.values(followed, rows.FOLLOWED))
+
+    def followed(self, job_id: str) -> Followed | None:
+        found = self._one(rows.select("followed", rows.FOLLOWED, "WHERE job_id = %s"), (job_id,))
+        return rows.followed(found) if found else None
+
+    def followed_due(self, now: datetime, cap: int) -> list[Followed]:
+        query = rows.select("followed", rows.FOLLOWED, "WHERE NOT done ORDER BY started_at LIMIT %s")
+        active = [rows.followed(row) for row in self._all(query, (cap,))]
+        return sorted((f for f in active if f.next_poll_at <= now), key=lambda f: f.next_poll_at)
+
+    def update_followed(self, followed: Followed) -> bool:
+        names = [name for name in rows.FOLLOWED if name not in ("job_id", "version")]
+        query = sql.SQL(
+            "UPDATE followed SET {assignments}, version = version + 1 WHERE job_id = %s AND version = %s"
+        ).format(assignments=rows.assignments(names))
+        with self._connection("write to") as db:
+            cursor = db.execute(query, [*rows.values(followed, names), followed.job_id, followed.version])
+            return cursor.rowcount == 1
+
+    def schema_version(self) -> int:
+        found = self._one("SELECT version FROM schema_version", ())
+        return int(found[0]) if found else 0
+
+    def check_writable(self) -> None:
+        with self._connection("write to") as db, db.transaction(force_rollback=True):
+            # Needs write access and a primary (a read-only replica refuses it); rolled back, so nothing is kept.
+            db.execute("UPDATE schema_version SET version = version")
+
+    def close(self) -> None:
+        self._pool.close()
+
+    @staticmethod
+    def _holder_query() -> sql.Composed:
+        return rows.select("in_flight", rows.IN_FLIGHT, "WHERE source_job_id = %s")
+
+    def _attempts(self, where: str, params: tuple[Any, ...]) -> list[AttemptRecord]:
+        return [rows.attempt(row) for row in self._all(rows.select("attempts", rows.ATTEMPT, where), params)]
+
+    def _one(self, query: Any, params: tuple[Any, ...], *, action: str = "read") -> tuple[Any, ...] | None:
+        with self._connection(action) as db:
+            return db.execute(query, params).fetchone()
+
+    def _all(self, query: Any, params: tuple[Any, ...], *, action: str = "read") -> list[tuple[Any, ...]]:
+        with self._connection(action) as db:
+            return db.execute(query, params).fetchall()
