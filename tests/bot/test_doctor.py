@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot import doctor
 from bot.settings import Settings, load_settings
+from bot.store.schema import SCHEMA_VERSION
 from tests.conftest import make_settings
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, TEAM_ID, FakeSlack
@@ -295,3 +296,25 @@ def test_an_audit_channel_the_bot_cannot_post_in(run_doctor: Doctor, slack: Fake
 
 def test_an_audit_channel_the_bot_can_post_in(run_doctor: Doctor) -> None:
     assert run_doctor().line("audit channel") == f"ok   audit channel: posted a test line in {AUDIT_CHANNEL}"
+
+
+def test_the_doctor_checks_a_postgres_store_without_printing_its_password(
+    run_doctor: Doctor, postgres_url: str
+) -> None:
+    # Trust authentication ignores the password; the doctor must still never show it.
+    with_password = postgres_url.replace("postgresql://postgres@", "postgres://postgres:hunter2-db-secret@")
+    report = run_doctor(database_url=with_password)
+
+    line = report.line("audit store")
+    assert line.startswith("ok   "), report.text
+    assert "postgresql://postgres:***@" in line
+    assert f"schema version {SCHEMA_VERSION}" in line
+    assert "hunter2-db-secret" not in report.text
+
+
+def test_the_doctor_names_an_unreachable_postgres_server_without_its_password(run_doctor: Doctor) -> None:
+    url = f"postgresql://bot:hunter2-db-secret@127.0.0.1:{closed_port()}/audit"
+    line = only_failure(run_doctor(database_url=url), "audit store")
+
+    assert "postgresql://bot:***@127.0.0.1" in line
+    assert "hunter2-db-secret" not in line
