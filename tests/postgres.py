@@ -16,6 +16,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from bot.store.pg_url import redacted
+
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -35,7 +37,7 @@ def postgres_database() -> Iterator[str]:
     try:
         connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        reason = f"PostgreSQL unreachable at TEST_POSTGRES_URL={admin} ({str(error).strip().splitlines()[0]})"
+        reason = f"PostgreSQL unreachable at TEST_POSTGRES_URL={redacted(admin)} ({str(error).strip().splitlines()[0]})"
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason}; REQUIRE_POSTGRES=1", pytrace=False)
         pytest.skip(f"{reason}; set TEST_POSTGRES_URL to an admin URL of a server to run these")
