@@ -23,7 +23,7 @@ from bot.baseten.models import JobStatus
 from bot.delivery import Delivery, retry_handlers
 from bot.follow import Follower, FollowRules
 from bot.requester import Requester
-from bot.store import SqliteAuditStore
+from bot.store import AuditStore, SqliteAuditStore, open_store
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, Call, FakeSlack
 
@@ -58,7 +58,9 @@ class Clock:
 class World:
     """One store file, the fakes, and Followers built on them the way bot.app builds its own."""
 
-    def __init__(self, tmp_path: Path, slack: FakeSlack) -> None:
+    def __init__(self, tmp_path: Path, slack: FakeSlack, database_url: str | None = None) -> None:
+        self.database_url = database_url
+        """A PostgreSQL database shared by the followers instead of the SQLite file."""
         self.clock = Clock()
         self.baseten = FakeBaseten()
         self.slack = slack
@@ -68,8 +70,8 @@ class World:
         self.polls: list[tuple[datetime, str]] = []
         """(when, job ID) of every GET of a job, on the hand-moved clock."""
 
-    def store(self) -> SqliteAuditStore:
-        store = SqliteAuditStore(self.path)
+    def store(self) -> AuditStore:
+        store = open_store(self.database_url) if self.database_url else SqliteAuditStore(self.path)
         self._closing.append(store.close)
         return store
 
@@ -89,7 +91,7 @@ class World:
         self,
         rules: FollowRules | None = None,
         *,
-        store: SqliteAuditStore | None = None,
+        store: AuditStore | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> Follower:
         baseten = BasetenClient(
@@ -161,6 +163,15 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path, slack: FakeSlack) -> Iterator[World]:
     made = World(tmp_path, slack)
+    yield made
+    made.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_world(request: pytest.FixtureRequest, tmp_path: Path, slack: FakeSlack) -> Iterator[World]:
+    """A world whose followers share a SQLite file (one host) or a PostgreSQL database (replicas on several)."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    made = World(tmp_path, slack, database_url=url)
     yield made
     made.close()
 
@@ -485,7 +496,8 @@ def test_following_stops_at_the_deadline_even_while_baseten_keeps_failing(world:
 # --- restarts and other processes -------------------------------------------------------------------------------
 
 
-def test_a_restarted_follower_carries_on_without_repeating_itself(world: World) -> None:
+def test_a_restarted_follower_carries_on_without_repeating_itself(shared_world: World) -> None:
+    world = shared_world
     first = world.follower()
     world.follow(first)
     world.set_status(JobStatus.PENDING)
@@ -517,7 +529,8 @@ def test_a_restarted_follower_carries_on_without_repeating_itself(world: World) 
     assert card_status(world.updates()[-1]) == "Deploying"
 
 
-def test_two_followers_polling_the_same_job_at_once_reply_once(world: World) -> None:
+def test_two_followers_polling_the_same_job_at_once_reply_once(shared_world: World) -> None:
+    world = shared_world
     barrier = threading.Barrier(2, timeout=5)
     raced: list[bool] = []
 
