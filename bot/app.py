@@ -168,7 +168,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         follower=follower,
         reader=reader,
         groups=groups,
-        leases=LeaseKeeper(leases, recovery.submit),
+        leases=LeaseKeeper(leases, recovery.submit, retry=audit.backlog.retry),
         lane=lane,
     )
 

@@ -6,10 +6,11 @@ import json
 import logging
 from collections.abc import Callable
 
+from bot.backlog import Backlog
 from bot.delivery import Delivery
 from bot.leases import Leases
 from bot.messages.audit import audit_entry
-from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
+from bot.store import AttemptRecord, AuditStore, Outcome
 
 log = logging.getLogger(__name__)
 # One JSON object per line, on its own handler (see bot.logs), for log platforms to index.
@@ -30,8 +31,10 @@ class AuditTrail:
         channel_id: str | None = None,
         defer: Defer | None = None,
         leases: Leases | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self.store = store
+        self.backlog = backlog or Backlog(store)
         self._delivery = delivery
         self._channel_id = channel_id
         self._defer = defer
@@ -54,19 +57,15 @@ class AuditTrail:
             self.leases.release(record.request_id)
 
     def save(self, record: AttemptRecord) -> bool:
-        """Write a step of the attempt; a failure is logged (with the record) but does not stop the work."""
-        try:
-            self.store.record(record)
-        except StoreError:
-            log.exception("audit write failed for request %s: %s", record.request_id, json.dumps(record.to_log()))
-            return False
-        return True
+        """Write a step of the attempt; a failure is logged (with the record) and kept in the backlog to be written
+        later, but does not stop the work."""
+        return self.backlog.write(record)
 
     def close(self, record: AttemptRecord, *, in_background: bool = False) -> None:
         """The attempt's final state: stored, logged as one JSON line, and posted to the audit channel."""
-        if self.save(record):
-            # Kept while the record could not be written: after a restart the attempt is then looked at again.
-            self.leases.release(record.request_id)
+        # The lease is kept until the record is written (now or from the backlog): if this process stops first,
+        # the attempt is looked at again by whoever takes the lease over.
+        self.backlog.write(record, then=lambda: self.leases.release(record.request_id))
         json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
         if self._delivery is None or self._channel_id is None or record.outcome in _NOT_POSTED:
             return

@@ -85,12 +85,16 @@ class Leases:
 
 
 class LeaseKeeper:
-    """One thread: every ttl/4 s it renews this process's leases and hands attempts whose leases expired (their
-    process died, or its work ended unfinished) to `recover`."""
+    """One thread: every ttl/4 s it writes the audit backlog, renews this process's leases and hands attempts whose
+    leases expired (their process died, or its work ended unfinished) to `recover`."""
 
-    def __init__(self, leases: Leases, recover: Callable[[Lease], bool]) -> None:
+    def __init__(
+        self, leases: Leases, recover: Callable[[Lease], bool], *, retry: Callable[[], object] | None = None
+    ) -> None:
         self._leases = leases
         self._recover = recover
+        self._retry = retry
+        """Writes the audit backlog: records that arrived while the store was down get in on the next tick."""
         # Renewing and sweeping are one indexed statement each, so both run every tick: a lease left by a dead
         # process is taken at most a tick after it expires.
         self._every = leases.ttl / 4
@@ -120,6 +124,8 @@ class LeaseKeeper:
     def _run(self) -> None:
         while True:
             try:
+                if self._retry is not None:
+                    self._retry()
                 self._leases.renew()
                 if self._sweeping:
                     self.sweep()
