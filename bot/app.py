@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
 from bot.audit import AuditTrail
+from bot.audit_channel import WINDOW_SECONDS, AuditChannel
 from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
@@ -48,6 +49,8 @@ class Collaborators:
     runner: Runner | None = None
     store: AuditStore | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    audit_window: float = WINDOW_SECONDS
+    """How long refusals of one person are combined into one audit-channel line."""
 
 
 @dataclass
@@ -63,10 +66,13 @@ class Bot:
     groups: GroupDirectory | None = None
     leases: LeaseKeeper | None = None
     lane: Lane | None = None
+    audit_channel: AuditChannel | None = None
 
     def close(self) -> None:
         if self.lane is not None:
             self.lane.stop()
+        if self.audit_channel is not None:
+            self.audit_channel.stop()
         if self.leases is not None:
             self.leases.stop()
         if self.follower is not None:
@@ -112,7 +118,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         **baseten_kwargs,  # type: ignore[arg-type]
     )
     links = DashboardLinks(str(settings.baseten_app_url))
-    # Audit-channel lines, group refreshes and "busy" replies: never the runner's recreate capacity.
+    # Group refreshes and "busy" replies, for allowed users: never the runner's recreate capacity.
     lane = Lane("slack-side")
     groups = GroupDirectory(_group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
@@ -125,7 +131,13 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
     leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
-    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=lane.submit, leases=leases)
+    # Audit-channel lines have a queue of their own: a flood of refusals cannot delay anything an allowed user asked.
+    audit_channel = (
+        AuditChannel(delivery, settings.audit_channel_id, window=parts.audit_window)
+        if settings.audit_channel_id
+        else None
+    )
+    audit = AuditTrail(store, channel=audit_channel, leases=leases)
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
@@ -170,6 +182,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         groups=groups,
         leases=LeaseKeeper(leases, recovery.submit),
         lane=lane,
+        audit_channel=audit_channel,
     )
 
 

@@ -53,7 +53,6 @@ class Confirmations:
             if self._claim(shown, PreviewState.CANCELLED, now):
                 self._audit.close(
                     record.ended(Outcome.REFUSED, now, refusal=f"at confirmation: {decision.code}"),
-                    in_background=True,
                 )
             self._replace(click, replies.refused(decision.reason))
             return

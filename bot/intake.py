@@ -49,7 +49,7 @@ class Intake:
             parsed = parse(payload.text, app_hosts=self._app_hosts)
         except CommandError as problem:
             log.info("request %s: %s sent unusable text", request_id, payload.user_id)
-            self._audit.close(self._unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)), in_background=True)
+            self._audit.close(self._unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)))
             return replies.bad_input(str(problem), self.command_name)
         if isinstance(parsed, Help):
             return replies.usage(self.command_name)
@@ -63,9 +63,7 @@ class Intake:
             )
             # A refused history lookup names a job it would only have read; it is no attempt on that job.
             job = None if isinstance(parsed, History) else (parsed.project_id, parsed.job_id)
-            self._audit.close(
-                self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job), in_background=True
-            )
+            self._audit.close(self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job))
             return replies.refused(decision.reason, sent_to_baseten=not reading)
         if isinstance(parsed, History):
             return self.history(parsed, request_id)
@@ -120,7 +118,7 @@ class Intake:
         """Nothing was sent to Baseten: the requester is told so, and the audit record says why."""
         why = "bot restarting" if closing else "bot busy"
         log.info("request %s: not started (%s); nothing sent to Baseten", record.request_id, why)
-        self._audit.close(record.ended(Outcome.FAILED, self._clock(), error=f"not started: {why}"), in_background=True)
+        self._audit.close(record.ended(Outcome.FAILED, self._clock(), error=f"not started: {why}"))
         return replies.shutting_down() if closing else replies.busy()
 
     def _unusable(

@@ -90,3 +90,17 @@ def audit_entry(record: AttemptRecord) -> Message:
         ContextBlock(elements=[MarkdownTextObject(text=f"request {code(record.request_id)}")]),
     ]
     return Message(text=text, blocks=blocks)
+
+
+def refusals_combined(last: AttemptRecord, more: int, window: float) -> Message:
+    """One line for the refusals of one person not posted one by one in the last window."""
+    where = f"<#{last.channel_id}>" if last.channel_id.startswith(("C", "G")) else "a direct message"
+    span = "minute" if window == 60 else f"{window:g} seconds"
+    times = "1 more time" if more == 1 else f"{more} more times"
+    text = cut(
+        f":no_entry: <@{last.user_id}> was refused {times} in the last {span}, the latest in {where} "
+        f"({safe(last.refusal or 'refused', 100)}): `{safe(last.command_text, 200)}`. "
+        "Each attempt is in the audit store.",
+        2900,
+    )
+    return Message(text=text, blocks=[SectionBlock(text=text)])
