@@ -25,6 +25,7 @@ from bot.follow import Follower, FollowRules
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
+from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
@@ -49,6 +50,8 @@ class Collaborators:
     runner: Runner | None = None
     store: AuditStore | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    origin: str = SLACK_ORIGIN
+    """Recorded with every attempt this bot starts: where it was asked (see AttemptRecord.origin)."""
     audit_window: float = WINDOW_SECONDS
     """How long refusals of one person are combined into one audit-channel line."""
 
@@ -161,7 +164,17 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
-        CommandDeps(Intake(policy, service, runner, audit, app_hosts=frozenset({app_host.lower()}), clock=parts.clock)),
+        CommandDeps(
+            Intake(
+                policy,
+                service,
+                runner,
+                audit,
+                app_hosts=frozenset({app_host.lower()}),
+                clock=parts.clock,
+                origin=parts.origin,
+            )
+        ),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,

@@ -63,7 +63,9 @@ class Confirmations:
             self._replace(click, preview.already_handled(shown.job_id))
             return
         self._replace(click, preview.confirmed(shown.job_id))
-        self._service.execute(RecreateRequest.from_preview(shown), record.ended(Outcome.PENDING, now), None)
+        self._service.execute(
+            RecreateRequest.from_preview(shown, record.origin), record.ended(Outcome.PENDING, now), None
+        )
 
     def cancel(self, click: ButtonClick) -> None:
         shown = self._preview_for(click)

@@ -14,7 +14,7 @@ from bot.clock import Clock, utcnow
 from bot.command import CommandError, Help, History, parse
 from bot.messages import Message, replies
 from bot.messages.audit import history
-from bot.records import AttemptRecord, Outcome, Verdict
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Verdict
 from bot.recreate import RecreateRequest, RecreateService
 from bot.runner import Runner
 from bot.settings import ConfirmMode
@@ -35,6 +35,7 @@ class Intake:
         command: str = "/recreate-job",
         app_hosts: frozenset[str] = frozenset(),
         clock: Clock = utcnow,
+        origin: str = SLACK_ORIGIN,
     ) -> None:
         self._policy = policy
         self._service = service
@@ -43,6 +44,7 @@ class Intake:
         self.command_name = command
         self._app_hosts = app_hosts
         self._clock = clock
+        self._origin = origin
 
     def command(self, payload: SlashCommand, request_id: str) -> Message:
         try:
@@ -73,6 +75,7 @@ class Intake:
             job_id=parsed.job_id,
             project_id=parsed.project_id,
             command_text=payload.text,
+            origin=self._origin,
         )
         return self.recreate(request)
 
@@ -143,4 +146,5 @@ class Intake:
             refusal=why,
             source_project_id=job[0] if job else None,
             source_job_id=job[1] if job else None,
+            origin=self._origin,
         )

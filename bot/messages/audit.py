@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from bot.baseten.models import status_label
 from bot.messages.format import code, cut, safe, slack_date
 from bot.messages.message import Message
-from bot.records import AttemptRecord, Outcome
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome
 
 MAX_HISTORY = 50
 
@@ -50,8 +50,17 @@ def _result(record: AttemptRecord) -> str:
     return f"→ _{word}_{detail}"
 
 
+def _origin(record: AttemptRecord) -> str:
+    """` · from the console (alice as U0123ABC)`; nothing for Slack, where nearly everything comes from."""
+    if record.origin == SLACK_ORIGIN:
+        return ""
+    where, _, who = record.origin.partition(":")
+    said = f"the console ({safe(who, 100)})" if where == "console" else safe(record.origin, 100)
+    return f" · from {said}"
+
+
 def history_line(record: AttemptRecord) -> str:
-    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}"
+    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}{_origin(record)}"
 
 
 def history(records: list[AttemptRecord], *, title: str, empty: str) -> Message:
@@ -83,7 +92,7 @@ def audit_entry(record: AttemptRecord) -> Message:
         )
     else:
         icon = ":repeat:" if record.outcome is Outcome.CREATED else ":warning:"
-        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}"
+        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}{_origin(record)}"
     text = cut(text, 2900)
     blocks: list[Block] = [
         SectionBlock(text=text),

@@ -83,6 +83,7 @@ class Previews:
             job_id=request.job_id,
             project_id=project_id,
             command_text=f"retry of request {request.request_id}",
+            origin=request.origin,
         )
         try:
             self.save(retry, project_id)
