@@ -30,6 +30,7 @@ from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
 from bot.settings import Settings
+from bot.slack_payloads import ResponseUrls
 from bot.store import AuditStore, open_store, utcnow
 from handlers import ButtonDeps, CommandDeps, register
 
@@ -161,6 +162,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         process_before_response=True,
         logger=_bolt_logger(),
     )
+    response_urls = ResponseUrls(str(settings.slack_api_url))
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
@@ -173,13 +175,15 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
                 app_hosts=frozenset({app_host.lower()}),
                 clock=parts.clock,
                 origin=parts.origin,
-            )
+            ),
+            response_urls,
         ),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,
             delivery=delivery,
             background=lane.submit,
+            response_urls=response_urls,
         ),
     )
     app.error(_last_net)
