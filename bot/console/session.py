@@ -23,6 +23,7 @@ from bot.console.demo import PROJECTS, DemoBaseten, SampleJob
 from bot.console.render import Button
 from bot.console.screen import Screen, look_for
 from bot.console.standin import CHANNEL_ID, TEAM_ID, ConsoleSlack
+from bot.logs import RedactSecrets
 from bot.settings import ConfigError, Settings, load_settings
 from bot.store import SqliteAuditStore, StoreError
 
@@ -185,6 +186,7 @@ def run(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     sleep: Callable[[float], None] = time.sleep,
+    scrubber: RedactSecrets | None = None,
 ) -> int:
     """The console's main loop; `sleep` is what the bot waits with (Baseten rate limits, looking for a job)."""
     parser = argparse.ArgumentParser(prog="python -m bot console", description="Try the bot without Slack.")
@@ -197,6 +199,8 @@ def run(
     secret = secrets.token_hex(16)
     try:
         settings = _settings(args.demo, slack.url, secret)
+        if scrubber is not None:
+            scrubber.add(settings.secrets())
         demo = DemoBaseten() if args.demo else None
         os_user = operating_system_user()
         parts = Collaborators(

@@ -19,7 +19,7 @@ from bot.app import Collaborators
 from bot.runner import Runner
 from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, ack_text
-from tests.fakes.baseten import A10G
+from tests.fakes.baseten import A10G, API_KEY
 from tests.fakes.http import Response
 from tests.fakes.slack import Call, FakeSlack
 from tests.signing import command_body, signed_headers
@@ -749,3 +749,16 @@ def test_twenty_commands_at_once_are_all_acked_quickly_and_all_cards_arrive(harn
     harness.drain()
     assert len(harness.slack.of("chat.postMessage")) == 20
     assert len(harness.baseten.calls("recreate")) == 20
+
+
+def test_a_baseten_key_mounted_with_a_trailing_newline_works_and_is_sent_stripped(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    harness = harness_factory(baseten_api_key=f"{API_KEY}\n")
+
+    response, _ = harness.command("p7qr9qv")
+    harness.drain()
+
+    assert "Recreating `p7qr9qv`" in ack_text(response)
+    assert len(harness.baseten.created()) == 1
+    assert {seen.authorization for seen in harness.baseten.seen} == {f"Api-Key {API_KEY}"}

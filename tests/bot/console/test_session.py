@@ -14,6 +14,7 @@ import pytest
 
 from bot.console.demo import PROJECTS, SAMPLES
 from bot.console.session import run
+from bot.logs import RedactSecrets
 from bot.settings import Settings
 from bot.store import Outcome, SqliteAuditStore
 from tests.fakes.baseten import API_KEY, FakeBaseten
@@ -56,9 +57,9 @@ def console_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, baseten: FakeB
     monkeypatch.setenv("BASETEN_API_URL", baseten.url)
     monkeypatch.setenv("ALLOWED_USER_IDS", "U0ALLOWED1 U0ALLOWED2")
 
-    def run_console(script: str, *argv: str) -> str:
+    def run_console(script: str, *argv: str, scrubber: RedactSecrets | None = None) -> str:
         out = io.StringIO()
-        assert run(list(argv), stdin=io.StringIO(script), out=out, sleep=lambda _seconds: None) == 0
+        assert run(list(argv), stdin=io.StringIO(script), out=out, sleep=lambda _s: None, scrubber=scrubber) == 0
         return out.getvalue()
 
     return run_console
@@ -291,3 +292,11 @@ def test_python_m_bot_console_demo_runs_with_piped_input(tmp_path: Path) -> None
     assert "== Recreate p7qr9qv? ==" in finished.stdout
     assert "== Training job recreated: d001p7q ==" in finished.stdout
     assert list(tmp_path.iterdir()) == []  # the demo's store is its own, in memory
+
+
+def test_the_consoles_log_lines_are_scrubbed_of_the_secrets_it_read(console_real: RunConsole) -> None:
+    scrubber = RedactSecrets()
+
+    console_real("", scrubber=scrubber)
+
+    assert scrubber.scrub(f"Baseten refused Api-Key {API_KEY!r}") == "Baseten refused Api-Key '[redacted]'"
