@@ -31,6 +31,7 @@ from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
 from bot.settings import Settings
 from bot.slack_payloads import ResponseUrls
+from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
 from handlers import ButtonDeps, CommandDeps, register
 
@@ -53,6 +54,8 @@ class Collaborators:
     clock: Callable[[], datetime] = field(default=utcnow)
     origin: str = SLACK_ORIGIN
     """Recorded with every attempt this bot starts: where it was asked (see AttemptRecord.origin)."""
+    token_team_id: str | None = None
+    """The bot token's workspace, when start-up has already asked auth.test; else build() asks."""
     audit_window: float = WINDOW_SECONDS
     """How long refusals of one person are combined into one audit-channel line."""
 
@@ -129,7 +132,8 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,
         channel_ids=settings.allowed_channel_ids,
-        team_id=settings.slack_team_id,
+        team_id=_workspace(settings, parts, web_client),
+        enterprise_id=settings.slack_enterprise_id,
         groups=groups,
     )
     runner = parts.runner or Runner()
@@ -201,6 +205,14 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         lane=lane,
         audit_channel=audit_channel,
     )
+
+
+def _workspace(settings: Settings, parts: Collaborators, web_client: WebClient) -> str | None:
+    """The workspace whose people may use the bot: SLACK_TEAM_ID, else the bot token's own, so someone from
+    another organization in a shared channel is refused. With SLACK_ENTERPRISE_ID alone, any of its workspaces."""
+    if settings.slack_team_id or settings.slack_enterprise_id:
+        return settings.slack_team_id
+    return parts.token_team_id or check_bot_token(settings, web_client) or None
 
 
 def _quick_reader(settings: Settings, parts: Collaborators) -> BasetenClient:

@@ -48,7 +48,9 @@ class Confirmations:
                 self._audit.close(record.ended(Outcome.EXPIRED, now, error="confirmed after expiry"))
             self._replace(click, preview.expired(shown.job_id))
             return
-        decision = self._policy.check(user_id=click.user_id, channel_id=shown.channel_id, team_id=click.team_id)
+        decision = self._policy.check(
+            user_id=click.user_id, channel_id=shown.channel_id, team_id=click.team_id, enterprise_id=click.enterprise_id
+        )
         if not decision.allowed:
             if self._claim(shown, PreviewState.CANCELLED, now):
                 self._audit.close(

@@ -57,7 +57,11 @@ class Intake:
             return replies.usage(self.command_name)
         reading = isinstance(parsed, History)
         decision = self._policy.check(
-            user_id=payload.user_id, channel_id=payload.channel_id, team_id=payload.team_id, reading=reading
+            user_id=payload.user_id,
+            channel_id=payload.channel_id,
+            team_id=payload.team_id,
+            reading=reading,
+            enterprise_id=payload.enterprise_id,
         )
         if not decision.allowed:
             log.info(

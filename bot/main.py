@@ -77,8 +77,8 @@ def serve(forced: Mode | None = None) -> int:
         settings = load_settings()
         mode = _mode(settings, forced)
         logs.configure(settings.log_level, settings.secrets())
-        check_bot_token(settings)
-        bot = build(settings, Collaborators(web_client=build_web_client(settings)))
+        team_id = check_bot_token(settings)
+        bot = build(settings, Collaborators(web_client=build_web_client(settings), token_team_id=team_id))
     except (ConfigError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     slack_team_id: str | None = None
+    slack_enterprise_id: str | None = None
 
     baseten_api_key: SecretStr
     baseten_api_url: AnyHttpUrl = AnyHttpUrl("https://api.baseten.co")
@@ -160,6 +161,15 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not _TEAM_ID.match(value):
             raise ValueError(f"{value!r} is not a Slack workspace ID (T...)")
+        return value
+
+    @field_validator("slack_enterprise_id", mode="before")
+    @classmethod
+    def _enterprise(cls, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        if not isinstance(value, str) or not re.match(r"^E[A-Z0-9]{2,}$", value):
+            raise ValueError(f"{value!r} is not a Slack Enterprise Grid organization ID (E...)")
         return value
 
     @field_validator("database_url")

@@ -90,6 +90,13 @@ class _Id(BaseModel):
     id: str
 
 
+class _User(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    team_id: str | None = None
+
+
 class _Action(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -102,8 +109,9 @@ class ButtonClick(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    user: _Id
+    user: _User
     team: _Id | None = None
+    enterprise: _Id | None = None
     channel: _Id | None = None
     response_url: str | None = None
     actions: list[_Action]
@@ -116,7 +124,12 @@ class ButtonClick(BaseModel):
 
     @property
     def team_id(self) -> str | None:
-        return self.team.id if self.team else None
+        """The clicker's own workspace: in a channel shared between organizations, not necessarily the bot's."""
+        return self.user.team_id or (self.team.id if self.team else None)
+
+    @property
+    def enterprise_id(self) -> str | None:
+        return self.enterprise.id if self.enterprise else None
 
     @property
     def action(self) -> _Action:

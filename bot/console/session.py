@@ -208,6 +208,7 @@ def run(
             sleep=sleep,
             store=SqliteAuditStore(":memory:") if demo else None,
             origin=origin(os_user, args.user),
+            token_team_id=TEAM_ID,
         )
         bot = build(settings, parts)
     except (ConfigError, StoreError) as error:

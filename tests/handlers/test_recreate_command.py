@@ -261,6 +261,37 @@ def test_a_command_from_another_workspace_is_refused(harness_factory: HarnessFac
     assert_nothing_reached_baseten(harness)
 
 
+def test_without_slack_team_id_the_bot_tokens_own_workspace_is_enforced(harness: Harness) -> None:
+    """A user of another organization in a shared channel: their commands carry their own workspace's ID."""
+    response, _ = harness.command("p7qr9qv", team_id="T0OTHER001")
+
+    ack = assert_ephemeral_ack(response)
+    assert "workspace" in ack
+    assert_nothing_reached_baseten(harness)
+
+
+def test_without_slack_team_id_the_bot_tokens_own_workspace_may_recreate(harness: Harness) -> None:
+    response, _ = harness.command("p7qr9qv", team_id="T0TEAM0001")  # the workspace auth.test names
+
+    assert "Recreating" in assert_ephemeral_ack(response)
+
+
+def test_with_slack_enterprise_id_any_workspace_of_that_enterprise_is_accepted(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(slack_enterprise_id="E0GRID0001")
+
+    sister, _ = harness.command("p7qr9qv", team_id="T0SISTER01", enterprise_id="E0GRID0001")
+    outsider, _ = harness.command("p7qr9qv", team_id="T0OTHER001", enterprise_id="E0OTHER001")
+    alone, _ = harness.command("p7qr9qv", team_id="T0TEAM0001")
+
+    assert "Recreating" in assert_ephemeral_ack(sister)
+    assert "workspace" in assert_ephemeral_ack(outsider)
+    assert "workspace" in assert_ephemeral_ack(alone)  # no enterprise in the payload: not one of its workspaces
+    harness.drain()
+    assert len(harness.baseten.created()) == 1
+
+
 def test_a_member_of_an_allowed_user_group_may_recreate(harness_factory: HarnessFactory) -> None:
     harness = harness_factory(allowed_user_ids="", allowed_usergroup_ids="S0ONCALL1")
     harness.slack.usergroups["S0ONCALL1"] = ["USOMEONE01", ALLOWED_USER]
