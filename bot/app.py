@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
 from bot.audit import AuditTrail
+from bot.audit_channel import WINDOW_SECONDS, AuditChannel
 from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
@@ -24,10 +25,13 @@ from bot.follow import Follower, FollowRules
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
+from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
 from bot.runner import Runner
 from bot.settings import Settings
+from bot.slack_payloads import ResponseUrls
+from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
 from handlers import ButtonDeps, CommandDeps, register
 
@@ -48,6 +52,12 @@ class Collaborators:
     runner: Runner | None = None
     store: AuditStore | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    origin: str = SLACK_ORIGIN
+    """Recorded with every attempt this bot starts: where it was asked (see AttemptRecord.origin)."""
+    token_team_id: str | None = None
+    """The bot token's workspace, when start-up has already asked auth.test; else build() asks."""
+    audit_window: float = WINDOW_SECONDS
+    """How long refusals of one person are combined into one audit-channel line."""
 
 
 @dataclass
@@ -63,10 +73,13 @@ class Bot:
     groups: GroupDirectory | None = None
     leases: LeaseKeeper | None = None
     lane: Lane | None = None
+    audit_channel: AuditChannel | None = None
 
     def close(self) -> None:
         if self.lane is not None:
             self.lane.stop()
+        if self.audit_channel is not None:
+            self.audit_channel.stop()
         if self.leases is not None:
             self.leases.stop()
         if self.follower is not None:
@@ -112,20 +125,27 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         **baseten_kwargs,  # type: ignore[arg-type]
     )
     links = DashboardLinks(str(settings.baseten_app_url))
-    # Audit-channel lines, group refreshes and "busy" replies: never the runner's recreate capacity.
+    # Group refreshes and "busy" replies, for allowed users: never the runner's recreate capacity.
     lane = Lane("slack-side")
     groups = GroupDirectory(_group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,
         channel_ids=settings.allowed_channel_ids,
-        team_id=settings.slack_team_id,
+        team_id=_workspace(settings, parts, web_client),
+        enterprise_id=settings.slack_enterprise_id,
         groups=groups,
     )
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
     leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
-    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=lane.submit, leases=leases)
+    # Audit-channel lines have a queue of their own: a flood of refusals cannot delay anything an allowed user asked.
+    audit_channel = (
+        AuditChannel(delivery, settings.audit_channel_id, window=parts.audit_window)
+        if settings.audit_channel_id
+        else None
+    )
+    audit = AuditTrail(store, channel=audit_channel, leases=leases)
     rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
@@ -146,15 +166,28 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         process_before_response=True,
         logger=_bolt_logger(),
     )
+    response_urls = ResponseUrls(str(settings.slack_api_url))
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
-        CommandDeps(Intake(policy, service, runner, audit, app_hosts=frozenset({app_host.lower()}), clock=parts.clock)),
+        CommandDeps(
+            Intake(
+                policy,
+                service,
+                runner,
+                audit,
+                app_hosts=frozenset({app_host.lower()}),
+                clock=parts.clock,
+                origin=parts.origin,
+            ),
+            response_urls,
+        ),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,
             delivery=delivery,
             background=lane.submit,
+            response_urls=response_urls,
         ),
     )
     app.error(_last_net)
@@ -170,7 +203,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         groups=groups,
         leases=LeaseKeeper(leases, recovery.submit),
         lane=lane,
+        audit_channel=audit_channel,
     )
+
+
+def _workspace(settings: Settings, parts: Collaborators, web_client: WebClient) -> str | None:
+    """The workspace whose people may use the bot: SLACK_TEAM_ID, else the bot token's own, so someone from
+    another organization in a shared channel is refused. With SLACK_ENTERPRISE_ID alone, any of its workspaces."""
+    if settings.slack_team_id or settings.slack_enterprise_id:
+        return settings.slack_team_id
+    return parts.token_team_id or check_bot_token(settings, web_client) or None
 
 
 def _quick_reader(settings: Settings, parts: Collaborators) -> BasetenClient:

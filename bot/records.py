@@ -10,6 +10,8 @@ from typing import Any
 from bot.clock import utcnow
 from bot.requester import Requester
 
+SLACK_ORIGIN = "slack"
+
 
 class Verdict(StrEnum):
     ALLOWED = "allowed"
@@ -63,6 +65,9 @@ class AttemptRecord:
     """Stored just before the recreate went to Baseten: without it, nothing was sent."""
     copy_key: str | None = None
     """The source job's TrainingJob.copy_key, stored with sent_at, so a lost answer can be looked for later."""
+    origin: str = SLACK_ORIGIN
+    """Where the attempt was made: `slack`, or `console:<operating-system user>`, with ` as <user ID>` when the
+    console acted in someone else's name."""
 
     @property
     def requester(self) -> Requester:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -58,6 +60,33 @@ def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str, shape: st
 IdList = Annotated[list[str], NoDecode]
 
 
+_SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "baseten_api_key")
+_OPTIONAL_SECRETS = frozenset({"slack_app_token", "slack_signing_secret"})
+
+
+def loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves this machine."""
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _https_unless_loopback(value: AnyHttpUrl) -> AnyHttpUrl:
+    """Plain http is readable and changeable on the way: only for this machine (test fakes, a local proxy)."""
+    if value.scheme == "http" and not loopback_host(value.host):
+        raise ValueError(
+            f"{str(value)!r} is plain http:// to another machine: use https://, "
+            "or http:// only for 127.0.0.1, ::1 or localhost"
+        )
+    return value
+
+
 def checked_bot_token(value: SecretStr) -> SecretStr:
     if not value.get_secret_value().startswith("xoxb-"):
         raise ValueError("must be a bot token starting with xoxb-")
@@ -75,6 +104,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     slack_team_id: str | None = None
+    slack_enterprise_id: str | None = None
 
     baseten_api_key: SecretStr
     baseten_api_url: AnyHttpUrl = AnyHttpUrl("https://api.baseten.co")
@@ -133,6 +163,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a Slack workspace ID (T...)")
         return value
 
+    @field_validator("slack_enterprise_id", mode="before")
+    @classmethod
+    def _enterprise(cls, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        if not isinstance(value, str) or not re.match(r"^E[A-Z0-9]{2,}$", value):
+            raise ValueError(f"{value!r} is not a Slack Enterprise Grid organization ID (E...)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
@@ -156,15 +195,33 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator(*_SECRETS, mode="before")
+    @classmethod
+    def _secret_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """Secrets mounted from files often end in a newline: surrounding whitespace goes. One inside (or any
+        other control character) is a copying mistake that would end up in an HTTP header: refused."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value and info.field_name in _OPTIONAL_SECRETS:
+            return None
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            raise ValueError("contains a control character (a line break, tab or NUL): copy it again on its own")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
         # The SDK joins method names onto it: without the final slash, `.../api` + `auth.test` is `.../auth.test`.
+        _https_unless_loopback(value)
         return value if str(value).endswith("/") else AnyHttpUrl(f"{value}/")
 
     @field_validator("baseten_api_url")
     @classmethod
     def _baseten_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        _https_unless_loopback(value)
         if (value.path or "").rstrip("/").endswith("/v1"):
             raise ValueError(
                 f"{str(value)!r} ends in /v1, which the bot adds to every call itself: "

@@ -71,7 +71,7 @@ class Previews:
                 stored = self._store.get(preview_id)
                 if stored is not None and stored.outcome is Outcome.AWAITING_CONFIRMATION:
                     ended = stored.ended(Outcome.EXPIRED, self._clock(), error="not confirmed in time")
-                    self._audit.close(ended, in_background=True)
+                    self._audit.close(ended)
         except StoreError:
             log.exception("could not expire old previews")
 
@@ -83,6 +83,7 @@ class Previews:
             job_id=request.job_id,
             project_id=project_id,
             command_text=f"retry of request {request.request_id}",
+            origin=request.origin,
         )
         try:
             self.save(retry, project_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.messages import Message
-from bot.records import AttemptRecord, Outcome, Preview, Verdict
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Preview, Verdict
 from bot.requester import Requester
 from bot.settings import ConfirmMode
 
@@ -40,6 +40,8 @@ class RecreateRequest:
     command_text: str = ""
     previewed_at: datetime | None = None
     """When the requester was shown what they confirmed; a recreate by someone else after that is news to them."""
+    origin: str = SLACK_ORIGIN
+    """Where it was asked: see AttemptRecord.origin."""
 
     @property
     def user_id(self) -> str:
@@ -69,10 +71,11 @@ class RecreateRequest:
             outcome=Outcome.PENDING,
             source_project_id=self.project_id,
             source_job_id=self.job_id,
+            origin=self.origin,
         )
 
     @classmethod
-    def from_preview(cls, shown: Preview) -> RecreateRequest:
+    def from_preview(cls, shown: Preview, origin: str = SLACK_ORIGIN) -> RecreateRequest:
         return cls(
             request_id=shown.id,
             requester=shown.requester,
@@ -80,6 +83,7 @@ class RecreateRequest:
             project_id=shown.project_id,
             command_text=shown.command_text,
             previewed_at=shown.created_at,
+            origin=origin,
         )
 
     @classmethod
@@ -91,6 +95,7 @@ class RecreateRequest:
             job_id=record.source_job_id or "",
             project_id=record.source_project_id,
             command_text=record.command_text,
+            origin=record.origin,
         )
 
 

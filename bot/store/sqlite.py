@@ -127,6 +127,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX leases_expiry ON leases (expires_at);
     CREATE INDEX leases_owner ON leases (owner);
     """,
+    # Where each attempt was made: from Slack, or from the console and by whom (see AttemptRecord.origin).
+    """
+    ALTER TABLE attempts ADD COLUMN origin TEXT NOT NULL DEFAULT 'slack';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
