@@ -35,6 +35,8 @@ MAX_COMBINED_LINES = 20
 class _Tally:
     last: AttemptRecord
     more: int = 0
+    announced: bool = True
+    """Whether the person's first refusal in the window had a line of its own."""
 
 
 class AuditChannel:
@@ -51,6 +53,7 @@ class AuditChannel:
         self.channel_id = channel_id
         self._window = window
         self._clock = clock
+        self._max_queued = max_queued
         self._queue: queue.Queue[tuple[Message, str] | None] = queue.Queue(max_queued)
         self._lock = threading.Lock()
         self._announced: set[str] = set()
@@ -64,16 +67,20 @@ class AuditChannel:
         refused = record.outcome is Outcome.REFUSED
         if refused:
             with self._lock:
-                if record.user_id in self._announced:
+                if record.user_id in self._announced or record.user_id in self._tallies:
                     self._count(record)
                     return
                 self._announced.add(record.user_id)
         try:
+            # Half the queue is kept for allowed people's lines: many refused people at once are counted instead.
+            if refused and self._queue.qsize() >= self._max_queued // 2:
+                raise queue.Full
             self._queue.put_nowait((audit_entry(record), f"request {record.request_id}"))
         except queue.Full:
             if refused:
                 with self._lock:
-                    self._count(record)
+                    self._announced.discard(record.user_id)
+                    self._count(record, announced=False)
             else:
                 log.error("audit channel line for request %s dropped: too many queued", record.request_id)
 
@@ -85,8 +92,8 @@ class AuditChannel:
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(None)
 
-    def _count(self, record: AttemptRecord) -> None:
-        tally = self._tallies.setdefault(record.user_id, _Tally(record))
+    def _count(self, record: AttemptRecord, *, announced: bool = True) -> None:
+        tally = self._tallies.setdefault(record.user_id, _Tally(record, announced=announced))
         tally.last = record
         tally.more += 1
 
@@ -118,9 +125,12 @@ class AuditChannel:
             self._announced.clear()
         tallies.sort(key=lambda tally: tally.more, reverse=True)
         for tally in tallies[:MAX_COMBINED_LINES]:
-            self._send(refusals_combined(tally.last, tally.more, self._window), f"refusals of {tally.last.user_id}")
+            self._send(
+                refusals_combined(tally.last, tally.more, self._window, announced=tally.announced),
+                f"refusals of {tally.last.user_id}",
+            )
         for tally in tallies[MAX_COMBINED_LINES:]:
-            log.warning("audit channel: %s was refused %d more times (not posted)", tally.last.user_id, tally.more)
+            log.warning("audit channel: %s was refused %d times more (not posted)", tally.last.user_id, tally.more)
 
     def _send(self, message: Message, what: str) -> None:
         try:

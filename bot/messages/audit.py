@@ -101,11 +101,13 @@ def audit_entry(record: AttemptRecord) -> Message:
     return Message(text=text, blocks=blocks)
 
 
-def refusals_combined(last: AttemptRecord, more: int, window: float) -> Message:
-    """One line for the refusals of one person not posted one by one in the last window."""
+def refusals_combined(last: AttemptRecord, more: int, window: float, *, announced: bool = True) -> Message:
+    """One line for the refusals of one person not posted one by one in the last window; `announced` when the
+    first of them had a line of its own."""
     where = f"<#{last.channel_id}>" if last.channel_id.startswith(("C", "G")) else "a direct message"
     span = "minute" if window == 60 else f"{window:g} seconds"
-    times = "1 more time" if more == 1 else f"{more} more times"
+    extra = " more" if announced else ""
+    times = f"1{extra} time" if more == 1 else f"{more}{extra} times"
     text = cut(
         f":no_entry: <@{last.user_id}> was refused {times} in the last {span}, the latest in {where} "
         f"({safe(last.refusal or 'refused', 100)}): `{safe(last.command_text, 200)}`. "

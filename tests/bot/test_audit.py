@@ -418,6 +418,28 @@ def audit_lines_in(calls: list[Call]) -> list[Call]:
 def refusals_in(call: Call) -> int:
     """How many refusals an audit-channel line stands for: one, or the count a combined line gives."""
     text = everything(call)
-    if (combined := re.search(r"refused (\d+) more times", text)) is not None:
+    if (combined := re.search(r"refused (\d+)( more)? times?", text)) is not None:
         return int(combined.group(1))
     return 1 if "was refused in" in text else 0
+
+
+def test_many_refused_people_at_once_never_crowd_an_allowed_line_out_of_the_audit_channel(
+    harness_factory: HarnessFactory,
+) -> None:
+    store = RecordingStore()
+    parts = Collaborators(sleep=lambda _s: None, store=store, audit_window=60.0)
+    harness = harness_factory(parts, audit_channel_id=AUDIT_CHANNEL)
+    # The channel takes its first line slowly, so every refusal below arrives while the queue cannot drain.
+    harness.slack.slow("chat.postMessage", seconds=5, times=1)
+    outsiders = [f"U0OUT{n:04d}" for n in range(150)]
+    with serving(harness) as served:
+        for outsider in outsiders:
+            assert "not allowed" in served.command("p7qr9qv", user_id=outsider).json()["text"]
+        assert "Recreating `p7qr9qv`" in served.command("p7qr9qv").json()["text"]
+        # 150 people refused once each would fill the queue; half of it is kept for allowed people's lines.
+        harness.slack.wait_for(
+            lambda calls: any(ALLOWED_USER in everything(c) for c in audit_lines_in(calls)),
+            timeout=10,
+        )
+    harness.drain()
+    assert len(store.final()) == len(outsiders) + 1  # every refusal is still in the store
