@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.slack_payloads import ResponseUrls
 from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
+from bot.watch.watcher import Watcher, WatchRules
 from handlers import ButtonDeps, CommandDeps, register
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,11 @@ class Bot:
     leases: LeaseKeeper | None = None
     lane: Lane | None = None
     audit_channel: AuditChannel | None = None
+    watcher: Watcher | None = None
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         if self.lane is not None:
             self.lane.stop()
         if self.audit_channel is not None:
@@ -204,6 +208,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         leases=LeaseKeeper(leases, recovery.submit),
         lane=lane,
         audit_channel=audit_channel,
+        watcher=_watcher(settings, parts, reader, store, delivery, links),
     )
 
 
@@ -244,6 +249,22 @@ def _follower(
         max_interval=max(600.0, settings.follow_interval),
     )
     return Follower(polling, store, delivery, links, rules, clock=parts.clock)
+
+
+def _watcher(
+    settings: Settings,
+    parts: Collaborators,
+    reader: BasetenClient,
+    store: AuditStore,
+    delivery: Delivery,
+    links: DashboardLinks,
+) -> Watcher | None:
+    """The failure watch, when WATCH_PROJECT_IDS names anything (settings make sure a channel is set then)."""
+    if not settings.watch_project_ids or settings.watch_channel_id is None:
+        return None
+    projects = () if settings.watch_all else tuple(settings.watch_project_ids)
+    rules = WatchRules(settings.watch_channel_id, projects, interval=settings.watch_interval)
+    return Watcher(reader, store, delivery, links, rules, clock=parts.clock)
 
 
 class _TokenFromEnvironment(logging.Filter):

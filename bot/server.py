@@ -83,6 +83,8 @@ def _start_background(bot: Bot) -> None:
         bot.groups.warm(bot.settings.allowed_usergroup_ids)
     if bot.follower is not None:
         bot.follower.start()
+    if bot.watcher is not None:
+        bot.watcher.start()
     if bot.leases is not None:
         # Its first sweep takes over what a process that died left in flight.
         bot.leases.start()

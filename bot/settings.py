@@ -19,6 +19,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+_PROJECT_ID = re.compile(r"^[a-z0-9]{4,32}$")
 
 
 class ConfigError(Exception):
@@ -127,6 +128,11 @@ class Settings(BaseSettings):
     follow_interval: int = Field(default=30, ge=5, le=3600)
     follow_max: int = Field(default=100, ge=1, le=10000)
 
+    # The failure watch (README "Failure watch"): project IDs, or `all`; the channel is validated after them.
+    watch_project_ids: IdList = Field(default_factory=list)
+    watch_channel_id: str | None = Field(default=None, validate_default=True)
+    watch_interval: int = Field(default=60, ge=10, le=3600)
+
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)
@@ -185,6 +191,30 @@ class Settings(BaseSettings):
     @classmethod
     def _audit_channel(cls, value: Any) -> Any:
         if value in ("", None):
+            return None
+        if not isinstance(value, str) or not _CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
+        return value
+
+    @field_validator("watch_project_ids", mode="before")
+    @classmethod
+    def _watched(cls, value: Any) -> Any:
+        ids = _split_ids(value)
+        if not isinstance(ids, list):
+            return ids
+        if [part.lower() for part in ids] == ["all"]:
+            return ["all"]
+        bad = [part for part in ids if not _PROJECT_ID.match(part)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Baseten project ID (e.g. n4q95w5); or set it to all")
+        return ids
+
+    @field_validator("watch_channel_id", mode="before")
+    @classmethod
+    def _watch_channel(cls, value: Any, info: ValidationInfo) -> Any:
+        if value in ("", None):
+            if info.data.get("watch_project_ids"):
+                raise ValueError("is missing: the failure watch (WATCH_PROJECT_IDS) needs a channel ID (C...) to alert")
             return None
         if not isinstance(value, str) or not _CHANNEL_ID.match(value):
             raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
@@ -272,6 +302,10 @@ class Settings(BaseSettings):
     @property
     def mode(self) -> Mode:
         return Mode.SOCKET if self.slack_app_token is not None else Mode.HTTP
+
+    @property
+    def watch_all(self) -> bool:
+        return self.watch_project_ids == ["all"]
 
     @property
     def allowlist_configured(self) -> bool:

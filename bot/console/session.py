@@ -219,6 +219,8 @@ def run(
     screen.show(_intro(settings, user_id, args.demo, os_user, args.user))
     if bot.follower is not None:
         bot.follower.start()
+    if bot.watcher is not None:
+        bot.watcher.start()
     if bot.leases is not None:
         # Keeps the console's own attempts alive while they run. It takes over nobody else's: a console may be
         # talking to a simulated Baseten, where another process's lost job would never be found.

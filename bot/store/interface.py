@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview, PreviewState
+from bot.watch.record import SeenFailure
 
 
 class StoreError(Exception):
@@ -82,6 +83,20 @@ class AuditStore(Protocol):
 
     def update_followed(self, followed: Followed, *, expected_next_poll_at: datetime) -> bool:
         """Save a poll's result if no other process polled the job meanwhile; True when saved."""
+
+    def watch_begun(self, scope: str, now: datetime) -> datetime:
+        """When `scope` (a project ID, or "all") was first watched; the first caller, across all processes, sets
+        it to `now` (one conditional insert)."""
+
+    def claim_failure(self, seen: SeenFailure) -> bool:
+        """Record a failed job as seen; True for exactly one caller across all processes (one conditional insert
+        keyed by job ID), who alone may alert it."""
+
+    def failure_posted(self, job_id: str, channel_id: str, ts: str) -> None:
+        """Where the alert for `job_id` went."""
+
+    def alerted_failures(self, limit: int) -> list[SeenFailure]:
+        """Failures that were alerted, newest first."""
 
     def check_writable(self) -> None:
         """Raise StoreError unless a write would succeed now (nothing is kept)."""

@@ -23,6 +23,7 @@ from bot.records import (
     Verdict,
 )
 from bot.store.interface import StoreError
+from bot.watch.record import SeenFailure
 
 # Each entry moves the schema from version N to N+1 (PRAGMA user_version). Never edit a released entry:
 # append a new one, so files written by an older bot are migrated when a newer one opens them.
@@ -131,6 +132,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE attempts ADD COLUMN origin TEXT NOT NULL DEFAULT 'slack';
     """,
+    # The failure watch: one row per failed job seen (its primary key is the claim that stops a second alert),
+    # and when each watched scope (a project ID, or "all") was first watched.
+    """
+    CREATE TABLE watch_failures (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failed_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        alerted INTEGER NOT NULL,
+        channel_id TEXT,
+        ts TEXT
+    );
+    CREATE INDEX watch_failures_seen ON watch_failures (seen_at);
+    CREATE TABLE watch_scopes (
+        scope TEXT PRIMARY KEY,
+        begun_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -138,6 +158,7 @@ _COLUMNS = [f.name for f in fields(AttemptRecord)]
 _PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
 _FOLLOWED_COLUMNS = [f.name for f in fields(Followed)]
 _LEASE_COLUMNS = [f.name for f in fields(Lease)]
+_SEEN_COLUMNS = [f.name for f in fields(SeenFailure)]
 _IN_DOUBT = (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN)
 
 
@@ -425,6 +446,46 @@ class SqliteAuditStore:
         if row is None:
             return None
         return InFlight(row[0], row[1], row[2], datetime.fromisoformat(row[3]))
+
+    def watch_begun(self, scope: str, now: datetime) -> datetime:
+        with self._locked("write to") as db:
+            db.execute(
+                "INSERT INTO watch_scopes (scope, begun_at) VALUES (?, ?) ON CONFLICT (scope) DO NOTHING",
+                (scope, _to_sql(now)),
+            )
+            (begun,) = db.execute("SELECT begun_at FROM watch_scopes WHERE scope = ?", (scope,)).fetchone()
+        return datetime.fromisoformat(begun)
+
+    def claim_failure(self, seen: SeenFailure) -> bool:
+        values = [_to_sql(getattr(seen, name)) for name in _SEEN_COLUMNS]
+        placeholders = ", ".join("?" for _ in _SEEN_COLUMNS)
+        with self._locked("write to") as db:
+            cursor = db.execute(
+                f"INSERT INTO watch_failures ({', '.join(_SEEN_COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
+                "ON CONFLICT (job_id) DO NOTHING",
+                values,
+            )
+            return cursor.rowcount == 1
+
+    def failure_posted(self, job_id: str, channel_id: str, ts: str) -> None:
+        with self._locked("write to") as db:
+            db.execute("UPDATE watch_failures SET channel_id = ?, ts = ? WHERE job_id = ?", (channel_id, ts, job_id))
+
+    def alerted_failures(self, limit: int) -> list[SeenFailure]:
+        with self._locked("read") as db:
+            rows = db.execute(
+                f"SELECT {', '.join(_SEEN_COLUMNS)} FROM watch_failures WHERE alerted = 1 "  # noqa: S608
+                "ORDER BY seen_at DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        found = []
+        for row in rows:
+            values = dict(zip(_SEEN_COLUMNS, row, strict=True))
+            for name in ("failed_at", "seen_at"):
+                values[name] = datetime.fromisoformat(values[name])
+            values["alerted"] = bool(values["alerted"])
+            found.append(SeenFailure(**values))
+        return found
 
     def check_writable(self) -> None:
         with self._locked("write to") as db:
