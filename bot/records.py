@@ -69,9 +69,6 @@ class AttemptRecord:
         """Who asked; the record keeps no response_url (it outlives Slack's 30 minutes)."""
         return Requester(self.user_id, self.channel_id, self.team_id)
 
-    def with_outcome(self, **changes: Any) -> AttemptRecord:
-        return replace(self, updated_at=utcnow(), **changes)
-
     # Typed changes: each names what happened, and when, by the caller's clock.
 
     def ended(
