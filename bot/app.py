@@ -18,6 +18,7 @@ from bot.audit import AuditTrail
 from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
+from bot.budget import Budget
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
@@ -26,6 +27,7 @@ from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
 from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
+from bot.retention import Pruner
 from bot.runner import Runner
 from bot.settings import Settings
 from bot.store import AuditStore, open_store, utcnow
@@ -126,7 +128,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     delivery = Delivery(web_client, parts.webhook_factory)
     leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
     audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=lane.submit, leases=leases)
-    rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
+    budget = Budget(per_user=settings.recreate_limit_per_user, gpus_per_hour=settings.gpu_limit_per_hour)
+    rules = Rules(
+        confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown, budget=budget
+    )
+    pruner = Pruner(
+        store,
+        retention_days=settings.audit_retention_days,
+        lock_stale_after=rules.in_flight_stale_after,
+        clock=parts.clock,
+    )
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links) if settings.follow else None
@@ -168,7 +179,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         follower=follower,
         reader=reader,
         groups=groups,
-        leases=LeaseKeeper(leases, recovery.submit),
+        leases=LeaseKeeper(leases, recovery.submit, also=pruner.tick),
         lane=lane,
     )
 
