@@ -244,3 +244,24 @@ def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
     for name in _VARIABLES:
         assert f"{name}=" in example, f"{name} is missing from .env.example"
         assert f"| `{name}` |" in readme, f"{name} is missing from the README's table"
+
+
+def test_the_budget_defaults_to_ten_per_person_and_no_gpu_limit_and_off_turns_either_off() -> None:
+    defaults = settings()
+    assert (defaults.recreate_limit_per_user, defaults.gpu_limit_per_hour, defaults.audit_retention_days) == (
+        10,
+        None,
+        400,
+    )
+    off = settings(recreate_limit_per_user="off", gpu_limit_per_hour="OFF")
+    assert (off.recreate_limit_per_user, off.gpu_limit_per_hour) == (None, None)
+    assert settings(gpu_limit_per_hour="64").gpu_limit_per_hour == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("RECREATE_LIMIT_PER_USER", "0"), ("GPU_LIMIT_PER_HOUR", "lots"), ("AUDIT_RETENTION_DAYS", "0")]
+)
+def test_a_bad_budget_or_retention_setting_stops_start_up_with_one_line_naming_it(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings(**{name.lower(): value})
+    assert len(raised.value.problems) == 1 and name in raised.value.problems[0]
