@@ -19,6 +19,7 @@ from bot.audit_channel import WINDOW_SECONDS, AuditChannel
 from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
+from bot.budget import Budget
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
@@ -28,6 +29,7 @@ from bot.reconcile import Reconciler
 from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
+from bot.retention import Pruner
 from bot.runner import Runner
 from bot.settings import Settings
 from bot.slack_payloads import ResponseUrls
@@ -150,7 +152,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         else None
     )
     audit = AuditTrail(store, channel=audit_channel, leases=leases)
-    rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
+    budget = Budget(per_user=settings.recreate_limit_per_user, gpus_per_hour=settings.gpu_limit_per_hour)
+    rules = Rules(
+        confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown, budget=budget
+    )
+    pruner = Pruner(
+        store,
+        retention_days=settings.audit_retention_days,
+        lock_stale_after=rules.in_flight_stale_after,
+        clock=parts.clock,
+    )
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links) if settings.follow else None
@@ -205,7 +216,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         follower=follower,
         reader=reader,
         groups=groups,
-        leases=LeaseKeeper(leases, recovery.submit),
+        leases=LeaseKeeper(leases, recovery.submit, also=pruner.tick),
         lane=lane,
         audit_channel=audit_channel,
         watcher=_watcher(settings, parts, reader, store, delivery, links),

@@ -6,6 +6,7 @@ import json
 import logging
 
 from bot.audit_channel import AuditChannel
+from bot.budget import Budget
 from bot.leases import Leases
 from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
 
@@ -35,10 +36,11 @@ class AuditTrail:
         Raises StoreError: no unaudited recreate."""
         self.store.record(record, lease=self.leases.new(record.request_id, response_url))
 
-    def mark_sent(self, record: AttemptRecord) -> bool:
+    def mark_sent(self, record: AttemptRecord, budget: Budget | None = None) -> bool:
         """Write that the recreate is going out now. False when another process has taken the attempt over (this
-        one was thought dead): it must then not be sent. Raises StoreError: nothing may be sent unrecorded."""
-        return self.store.mark_sent(record, self.leases.owner)
+        one was thought dead): it must then not be sent. Raises StoreError: nothing may be sent unrecorded.
+        Raises OverBudget when `budget` would be exceeded: nothing saved, nothing may be sent."""
+        return self.store.mark_sent(record, self.leases.owner, budget=budget)
 
     def park(self, record: AttemptRecord) -> None:
         """The attempt now waits for its requester's click: saved, and no longer in flight."""

@@ -72,7 +72,7 @@ class Intake:
             self._audit.close(self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job))
             return replies.refused(decision.reason, sent_to_baseten=not reading)
         if isinstance(parsed, History):
-            return self.history(parsed, request_id)
+            return self.history(parsed, request_id, channel_id=payload.channel_id, user_id=payload.user_id)
         request = RecreateRequest(
             request_id=request_id,
             requester=payload.requester,
@@ -104,16 +104,18 @@ class Intake:
             return replies.looking_up(request.job_id)
         return replies.checking(request.job_id)
 
-    def history(self, query: History, request_id: str) -> Message:
+    def history(self, query: History, request_id: str, *, channel_id: str, user_id: str) -> Message:
+        """Recreations made in this conversation, and the caller's own: never others' made elsewhere."""
+        where = {"channel_id": channel_id, "user_id": user_id}
         try:
             if query.job_id is not None:
-                records = self._audit.store.involving(query.job_id, query.limit)
+                records = self._audit.store.visible(query.limit, job_id=query.job_id, **where)
                 return history(
                     records,
                     title=f"Recreations involving {query.job_id}",
                     empty=f"No recreation involving `{query.job_id}` is on record.",
                 )
-            records = self._audit.store.recent(query.limit)
+            records = self._audit.store.visible(query.limit, **where)
             return history(
                 records, title=f"Recent recreations ({len(records)})", empty="No recreation is on record yet."
             )

@@ -88,8 +88,12 @@ class LeaseKeeper:
     """One thread: every ttl/4 s it renews this process's leases and hands attempts whose leases expired (their
     process died, or its work ended unfinished) to `recover`."""
 
-    def __init__(self, leases: Leases, recover: Callable[[Lease], bool]) -> None:
+    def __init__(
+        self, leases: Leases, recover: Callable[[Lease], bool], *, also: Callable[[], object] | None = None
+    ) -> None:
+        """`also` runs on every tick, the first at start (the store's pruning, which paces itself)."""
         self._leases = leases
+        self._also = also
         self._recover = recover
         # Renewing and sweeping are one indexed statement each, so both run every tick: a lease left by a dead
         # process is taken at most a tick after it expires.
@@ -123,6 +127,8 @@ class LeaseKeeper:
                 self._leases.renew()
                 if self._sweeping:
                     self.sweep()
+                if self._also is not None:
+                    self._also()
             except StoreError:
                 log.exception("could not renew or check leases; trying again in %.0f s", self._every)
             if self._stop.wait(self._every):

@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     # A preview's buttons answer through the command's response_url, which Slack keeps for 30 minutes.
     confirm_ttl: int = Field(default=600, ge=30, le=1800)
     recreate_cooldown: int = Field(default=600, ge=0, le=7 * 86400)
+    # The GPU budget per rolling hour; None (set as `off`) is no limit.
+    recreate_limit_per_user: int | None = Field(default=10, ge=1, le=10000)
+    gpu_limit_per_hour: int | None = Field(default=None, ge=1, le=1_000_000)
+    audit_retention_days: int = Field(default=400, ge=1, le=36500)
 
     follow: bool = True
     follow_for: int = Field(default=86400, ge=60, le=30 * 86400)
@@ -176,6 +180,15 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not re.match(r"^E[A-Z0-9]{2,}$", value):
             raise ValueError(f"{value!r} is not a Slack Enterprise Grid organization ID (E...)")
+        return value
+
+    @field_validator("recreate_limit_per_user", "gpu_limit_per_hour", mode="before")
+    @classmethod
+    def _off(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return None
+        if value == "":
+            return cls.model_fields[str(info.field_name)].default
         return value
 
     @field_validator("database_url")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.budget import Budget
 from bot.messages import Message
 from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Preview, Verdict
 from bot.requester import Requester
@@ -27,6 +28,7 @@ class Rules:
     # A lock older than this belonged to a process that died mid-recreate. A recreate, with its lookups, the POST
     # and the search for a lost answer, takes minutes at the very worst; this leaves a wide margin.
     in_flight_stale_after: float = 1800.0
+    budget: Budget = field(default_factory=lambda: Budget(per_user=None, gpus_per_hour=None))
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,5 @@ class Ended:
     error: str
     reply: Message | None = None
     """None when the step has already told them (a card, a Retry offer)."""
+    refusal: str | None = None
+    """Set when a limit refused the recreate: its code, for the audit trail."""

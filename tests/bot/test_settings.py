@@ -290,3 +290,24 @@ def test_a_control_character_inside_a_secret_stops_start_up_naming_it(variable: 
     assert message.startswith(f"Configuration error: {variable.upper()} ")
     assert "control character" in message
     assert secret[:8] not in message and secret[8:] not in message
+
+
+def test_the_budget_defaults_to_ten_per_person_and_no_gpu_limit_and_off_turns_either_off() -> None:
+    defaults = settings()
+    assert (defaults.recreate_limit_per_user, defaults.gpu_limit_per_hour, defaults.audit_retention_days) == (
+        10,
+        None,
+        400,
+    )
+    off = settings(recreate_limit_per_user="off", gpu_limit_per_hour="OFF")
+    assert (off.recreate_limit_per_user, off.gpu_limit_per_hour) == (None, None)
+    assert settings(gpu_limit_per_hour="64").gpu_limit_per_hour == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("RECREATE_LIMIT_PER_USER", "0"), ("GPU_LIMIT_PER_HOUR", "lots"), ("AUDIT_RETENTION_DAYS", "0")]
+)
+def test_a_bad_budget_or_retention_setting_stops_start_up_with_one_line_naming_it(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings(**{name.lower(): value})
+    assert len(raised.value.problems) == 1 and name in raised.value.problems[0]

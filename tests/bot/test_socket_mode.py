@@ -39,7 +39,15 @@ def connected(
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.delenv(name, raising=False)  # the SDK's WebSocket would dial the proxy instead of 127.0.0.1
     slack.socket_url = socket_mode.url
-    settings = make_settings(slack, baseten, slack_signing_secret=None, slack_app_token=APP_TOKEN, follow=False)
+    # Bursts from one person here test load, not the per-person limit.
+    settings = make_settings(
+        slack,
+        baseten,
+        slack_signing_secret=None,
+        slack_app_token=APP_TOKEN,
+        follow=False,
+        recreate_limit_per_user="off",
+    )
     bot = build(settings, Collaborators(sleep=lambda _s: None))
     bot.runner.warm()
     handler = socket_handler(bot)
