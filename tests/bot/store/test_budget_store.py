@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_two_processes_sending_at_once_near_the_limit_never_both_pass(
     for round_ in range(25):
         first = stores[0]
         base = T0 + timedelta(hours=2 * round_)
-        first.record(sent(f"r{round_}-old", 0, gpus=48).with_outcome(sent_at=base, created_at=base))
+        first.record(replace(sent(f"r{round_}-old", 0, gpus=48), sent_at=base, created_at=base, updated_at=base))
         records = []
         for n, store in enumerate(stores):
             request_id = f"r{round_}-{n}"
