@@ -115,12 +115,14 @@ class AccessPolicy:
         group_ids: Iterable[str] = (),
         channel_ids: Iterable[str] = (),
         team_id: str | None = None,
+        enterprise_id: str | None = None,
         groups: GroupDirectory | None = None,
     ) -> None:
         self.user_ids = frozenset(user_ids)
         self.group_ids = tuple(group_ids)
         self.channel_ids = frozenset(channel_ids)
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
         self._groups = groups
         if self.group_ids and groups is None:
             raise ValueError("user groups are allowed but no GroupDirectory was given")
@@ -129,9 +131,20 @@ class AccessPolicy:
     def configured(self) -> bool:
         return bool(self.user_ids or self.group_ids)
 
-    def check(self, *, user_id: str, channel_id: str, team_id: str | None, reading: bool = False) -> Decision:
+    def check(
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        team_id: str | None,
+        reading: bool = False,
+        enterprise_id: str | None = None,
+    ) -> Decision:
         """`reading`: the caller only asks to read the history, and is told so when refused."""
-        if self.team_id is not None and team_id != self.team_id:
+        foreign = (self.team_id is not None and team_id != self.team_id) or (
+            self.enterprise_id is not None and enterprise_id != self.enterprise_id
+        )
+        if foreign:
             return Decision(False, "This bot only works in its own Slack workspace.", "wrong_workspace")
         if not self.configured:
             return Decision(

@@ -15,20 +15,27 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
 from bot.audit import AuditTrail
+from bot.audit_channel import WINDOW_SECONDS, AuditChannel
 from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
+from bot.budget import Budget
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
+from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
 from bot.recreate import RecreateService, Rules
+from bot.retention import Pruner
 from bot.runner import Runner
 from bot.settings import Settings
+from bot.slack_payloads import ResponseUrls
+from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
+from bot.watch.watcher import Watcher, WatchRules
 from handlers import ButtonDeps, CommandDeps, register
 
 log = logging.getLogger(__name__)
@@ -48,6 +55,12 @@ class Collaborators:
     runner: Runner | None = None
     store: AuditStore | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    origin: str = SLACK_ORIGIN
+    """Recorded with every attempt this bot starts: where it was asked (see AttemptRecord.origin)."""
+    token_team_id: str | None = None
+    """The bot token's workspace, when start-up has already asked auth.test; else build() asks."""
+    audit_window: float = WINDOW_SECONDS
+    """How long refusals of one person are combined into one audit-channel line."""
 
 
 @dataclass
@@ -63,10 +76,16 @@ class Bot:
     groups: GroupDirectory | None = None
     leases: LeaseKeeper | None = None
     lane: Lane | None = None
+    audit_channel: AuditChannel | None = None
+    watcher: Watcher | None = None
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         if self.lane is not None:
             self.lane.stop()
+        if self.audit_channel is not None:
+            self.audit_channel.stop()
         if self.leases is not None:
             self.leases.stop()
         if self.follower is not None:
@@ -112,21 +131,37 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         **baseten_kwargs,  # type: ignore[arg-type]
     )
     links = DashboardLinks(str(settings.baseten_app_url))
-    # Audit-channel lines, group refreshes and "busy" replies: never the runner's recreate capacity.
+    # Group refreshes and "busy" replies, for allowed users: never the runner's recreate capacity.
     lane = Lane("slack-side")
     groups = GroupDirectory(_group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,
         channel_ids=settings.allowed_channel_ids,
-        team_id=settings.slack_team_id,
+        team_id=_workspace(settings, parts, web_client),
+        enterprise_id=settings.slack_enterprise_id,
         groups=groups,
     )
     runner = parts.runner or Runner()
     delivery = Delivery(web_client, parts.webhook_factory)
     leases = Leases(store, ttl=settings.recover_after, clock=parts.clock)
-    audit = AuditTrail(store, delivery=delivery, channel_id=settings.audit_channel_id, defer=lane.submit, leases=leases)
-    rules = Rules(confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown)
+    # Audit-channel lines have a queue of their own: a flood of refusals cannot delay anything an allowed user asked.
+    audit_channel = (
+        AuditChannel(delivery, settings.audit_channel_id, window=parts.audit_window)
+        if settings.audit_channel_id
+        else None
+    )
+    audit = AuditTrail(store, channel=audit_channel, leases=leases)
+    budget = Budget(per_user=settings.recreate_limit_per_user, gpus_per_hour=settings.gpu_limit_per_hour)
+    rules = Rules(
+        confirm=settings.confirm, confirm_ttl=settings.confirm_ttl, cooldown=settings.recreate_cooldown, budget=budget
+    )
+    pruner = Pruner(
+        store,
+        retention_days=settings.audit_retention_days,
+        lock_stale_after=rules.in_flight_stale_after,
+        clock=parts.clock,
+    )
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links) if settings.follow else None
@@ -146,15 +181,28 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         process_before_response=True,
         logger=_bolt_logger(),
     )
+    response_urls = ResponseUrls(str(settings.slack_api_url))
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
     register(
         app,
-        CommandDeps(Intake(policy, service, runner, audit, app_hosts=frozenset({app_host.lower()}), clock=parts.clock)),
+        CommandDeps(
+            Intake(
+                policy,
+                service,
+                runner,
+                audit,
+                app_hosts=frozenset({app_host.lower()}),
+                clock=parts.clock,
+                origin=parts.origin,
+            ),
+            response_urls,
+        ),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,
             delivery=delivery,
             background=lane.submit,
+            response_urls=response_urls,
         ),
     )
     app.error(_last_net)
@@ -168,9 +216,19 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         follower=follower,
         reader=reader,
         groups=groups,
-        leases=LeaseKeeper(leases, recovery.submit, retry=audit.backlog.retry),
+        leases=LeaseKeeper(leases, recovery.submit, retry=audit.backlog.retry, also=pruner.tick),
         lane=lane,
+        audit_channel=audit_channel,
+        watcher=_watcher(settings, parts, reader, store, delivery, links),
     )
+
+
+def _workspace(settings: Settings, parts: Collaborators, web_client: WebClient) -> str | None:
+    """The workspace whose people may use the bot: SLACK_TEAM_ID, else the bot token's own, so someone from
+    another organization in a shared channel is refused. With SLACK_ENTERPRISE_ID alone, any of its workspaces."""
+    if settings.slack_team_id or settings.slack_enterprise_id:
+        return settings.slack_team_id
+    return parts.token_team_id or check_bot_token(settings, web_client) or None
 
 
 def _quick_reader(settings: Settings, parts: Collaborators) -> BasetenClient:
@@ -202,6 +260,22 @@ def _follower(
         max_interval=max(600.0, settings.follow_interval),
     )
     return Follower(polling, store, delivery, links, rules, clock=parts.clock)
+
+
+def _watcher(
+    settings: Settings,
+    parts: Collaborators,
+    reader: BasetenClient,
+    store: AuditStore,
+    delivery: Delivery,
+    links: DashboardLinks,
+) -> Watcher | None:
+    """The failure watch, when WATCH_PROJECT_IDS names anything (settings make sure a channel is set then)."""
+    if not settings.watch_project_ids or settings.watch_channel_id is None:
+        return None
+    projects = () if settings.watch_all else tuple(settings.watch_project_ids)
+    rules = WatchRules(settings.watch_channel_id, projects, interval=settings.watch_interval)
+    return Watcher(reader, store, delivery, links, rules, clock=parts.clock)
 
 
 class _TokenFromEnvironment(logging.Filter):

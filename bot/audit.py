@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 
+from bot.audit_channel import AuditChannel
 from bot.backlog import Backlog
-from bot.delivery import Delivery
+from bot.budget import Budget
 from bot.leases import Leases
-from bot.messages.audit import audit_entry
 from bot.store import AttemptRecord, AuditStore, Outcome
 
 log = logging.getLogger(__name__)
@@ -19,25 +18,19 @@ json_log = logging.getLogger("recreate_job.audit")
 # Typos are kept in the store and the log, not announced to the whole workspace.
 _NOT_POSTED = frozenset({Outcome.PENDING, Outcome.BAD_INPUT})
 
-Defer = Callable[[Callable[[], object], str], bool]
-
 
 class AuditTrail:
     def __init__(
         self,
         store: AuditStore,
         *,
-        delivery: Delivery | None = None,
-        channel_id: str | None = None,
-        defer: Defer | None = None,
+        channel: AuditChannel | None = None,
         leases: Leases | None = None,
         backlog: Backlog | None = None,
     ) -> None:
         self.store = store
         self.backlog = backlog or Backlog(store)
-        self._delivery = delivery
-        self._channel_id = channel_id
-        self._defer = defer
+        self._channel = channel
         self.leases = leases or Leases(store)
 
     def open(self, record: AttemptRecord, *, response_url: str | None = None) -> None:
@@ -46,10 +39,11 @@ class AuditTrail:
         Raises StoreError: no unaudited recreate."""
         self.store.record(record, lease=self.leases.new(record.request_id, response_url))
 
-    def mark_sent(self, record: AttemptRecord) -> bool:
+    def mark_sent(self, record: AttemptRecord, budget: Budget | None = None) -> bool:
         """Write that the recreate is going out now. False when another process has taken the attempt over (this
-        one was thought dead): it must then not be sent. Raises StoreError: nothing may be sent unrecorded."""
-        return self.store.mark_sent(record, self.leases.owner)
+        one was thought dead): it must then not be sent. Raises StoreError: nothing may be sent unrecorded.
+        Raises OverBudget when `budget` would be exceeded: nothing saved, nothing may be sent."""
+        return self.store.mark_sent(record, self.leases.owner, budget=budget)
 
     def park(self, record: AttemptRecord) -> None:
         """The attempt now waits for its requester's click: saved, and no longer in flight."""
@@ -61,26 +55,13 @@ class AuditTrail:
         later, but does not stop the work."""
         return self.backlog.write(record)
 
-    def close(self, record: AttemptRecord, *, in_background: bool = False) -> None:
-        """The attempt's final state: stored, logged as one JSON line, and posted to the audit channel."""
+    def close(self, record: AttemptRecord) -> None:
+        """The attempt's final state: stored, logged as one JSON line, and queued for the audit channel."""
         # The lease is kept until the record is written (now or from the backlog): if this process stops first,
         # the attempt is looked at again by whoever takes the lease over.
         self.backlog.write(record, then=lambda: self.leases.release(record.request_id))
         json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
-        if self._delivery is None or self._channel_id is None or record.outcome in _NOT_POSTED:
-            return
-        delivery, channel_id = self._delivery, self._channel_id
-
-        def post() -> None:
-            if delivery.post(channel_id, audit_entry(record)) is None:
-                log.error("could not post request %s to the audit channel %s", record.request_id, channel_id)
-
-        if not in_background:
-            post()
-            return
-        # On the path to a Slack ack nothing may wait for Slack. When the lane is full the line is dropped (and
-        # logged): the record and the JSON line above are the durable trail; the channel line is a convenience.
-        if self._defer is None:
-            post()
-        else:
-            self._defer(post, f"audit {record.request_id}")
+        # Never waits for Slack, wherever it is called from (the ack path, a recreate's worker): the channel has
+        # its own bounded queue. The record and the JSON line above are the durable trail.
+        if self._channel is not None and record.outcome not in _NOT_POSTED:
+            self._channel.post(record)

@@ -48,12 +48,13 @@ class Confirmations:
                 self._audit.close(record.ended(Outcome.EXPIRED, now, error="confirmed after expiry"))
             self._replace(click, preview.expired(shown.job_id))
             return
-        decision = self._policy.check(user_id=click.user_id, channel_id=shown.channel_id, team_id=click.team_id)
+        decision = self._policy.check(
+            user_id=click.user_id, channel_id=shown.channel_id, team_id=click.team_id, enterprise_id=click.enterprise_id
+        )
         if not decision.allowed:
             if self._claim(shown, PreviewState.CANCELLED, now):
                 self._audit.close(
                     record.ended(Outcome.REFUSED, now, refusal=f"at confirmation: {decision.code}"),
-                    in_background=True,
                 )
             self._replace(click, replies.refused(decision.reason))
             return
@@ -64,7 +65,9 @@ class Confirmations:
             self._replace(click, preview.already_handled(shown.job_id))
             return
         self._replace(click, preview.confirmed(shown.job_id))
-        self._service.execute(RecreateRequest.from_preview(shown), record.ended(Outcome.PENDING, now), None)
+        self._service.execute(
+            RecreateRequest.from_preview(shown, record.origin), record.ended(Outcome.PENDING, now), None
+        )
 
     def cancel(self, click: ButtonClick) -> None:
         shown = self._preview_for(click)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -12,10 +13,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
+from bot.budget import Budget
 from bot.setting_errors import GROUP_ID_HOW
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.startup import quiet_client
-from bot.store import StoreError, describe, open_store
+from bot.store import StoreError, describe, open_store, utcnow
 
 NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
 
@@ -129,18 +131,29 @@ def check_allowlist(settings: Settings) -> Check:
     )
 
 
-def check_store(settings: Settings) -> Check:
-    """Connection, schema version and write access; the URL is shown without its password."""
+def check_store(settings: Settings) -> list[Check]:
+    """Connection, schema version and write access (the URL shown without its password), and what the GPU budget
+    has counted in the last hour."""
     try:
         store = open_store(settings.database_url)
         try:
             version = store.schema_version()
             store.check_writable()
+            spent = store.spent_since(Budget.window_start(utcnow()))
         finally:
             store.close()
     except StoreError as error:
-        return Check("audit store", False, f"{error}; fix DATABASE_URL, the server or the file's permissions")
-    return Check("audit store", True, f"{describe(settings.database_url)} is writable, at schema version {version}")
+        return [Check("audit store", False, f"{error}; fix DATABASE_URL, the server or the file's permissions")]
+    per_user = settings.recreate_limit_per_user
+    gpus = settings.gpu_limit_per_hour
+    busiest = max(Counter(s.user_id for s in spent).values(), default=0)
+    used = (
+        f"last hour: {len(spent)} recreates, {sum(s.gpus for s in spent)} GPUs"
+        f" of GPU_LIMIT_PER_HOUR={gpus if gpus is not None else 'off'};"
+        f" busiest person {busiest} of RECREATE_LIMIT_PER_USER={per_user if per_user is not None else 'off'}"
+    )
+    where = f"{describe(settings.database_url)} is writable, at schema version {version}"
+    return [Check("audit store", True, where), Check("GPU budget", True, used)]
 
 
 def check_audit_channel(client: WebClient, settings: Settings) -> Check | None:
@@ -182,7 +195,7 @@ def diagnose(
     baseten.close()
     checks.append(check_allowlist(settings))
     checks += check_groups(client, settings)
-    checks.append(check_store(settings))
+    checks += check_store(settings)
     audit = check_audit_channel(client, settings)
     if audit is not None:
         checks.append(audit)

@@ -18,6 +18,7 @@ from bot.messages import follow as say
 from bot.messages.card import job_card
 from bot.requester import Requester
 from bot.store import AuditStore, Followed, StoreError, utcnow
+from bot.watch.logs import diagnose
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,9 @@ class Follower:
             notices.append(say.outage_over(job.id, job.current_status))
         changed = job.current_status != followed.status
         if changed:
-            reply = say.status_reply(job, followed.requester_id)
+            # A failure's reply carries its last log lines: what the requester needs to decide what next.
+            diagnosis = diagnose(self._baseten, job) if job.current_status in say.FAILED else None
+            reply = say.status_reply(job, followed.requester_id, diagnosis)
             if reply is not None:
                 notices.append(reply)
         slower = min(followed.interval * self.rules.backoff, self.rules.max_interval)

@@ -14,7 +14,7 @@ from bot.clock import Clock, utcnow
 from bot.command import CommandError, Help, History, parse
 from bot.messages import Message, replies
 from bot.messages.audit import history
-from bot.records import AttemptRecord, Outcome, Verdict
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Verdict
 from bot.recreate import RecreateRequest, RecreateService
 from bot.runner import Runner
 from bot.settings import ConfirmMode
@@ -35,6 +35,7 @@ class Intake:
         command: str = "/recreate-job",
         app_hosts: frozenset[str] = frozenset(),
         clock: Clock = utcnow,
+        origin: str = SLACK_ORIGIN,
     ) -> None:
         self._policy = policy
         self._service = service
@@ -43,19 +44,24 @@ class Intake:
         self.command_name = command
         self._app_hosts = app_hosts
         self._clock = clock
+        self._origin = origin
 
     def command(self, payload: SlashCommand, request_id: str) -> Message:
         try:
             parsed = parse(payload.text, app_hosts=self._app_hosts)
         except CommandError as problem:
             log.info("request %s: %s sent unusable text", request_id, payload.user_id)
-            self._audit.close(self._unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)), in_background=True)
+            self._audit.close(self._unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)))
             return replies.bad_input(str(problem), self.command_name)
         if isinstance(parsed, Help):
             return replies.usage(self.command_name)
         reading = isinstance(parsed, History)
         decision = self._policy.check(
-            user_id=payload.user_id, channel_id=payload.channel_id, team_id=payload.team_id, reading=reading
+            user_id=payload.user_id,
+            channel_id=payload.channel_id,
+            team_id=payload.team_id,
+            reading=reading,
+            enterprise_id=payload.enterprise_id,
         )
         if not decision.allowed:
             log.info(
@@ -63,18 +69,17 @@ class Intake:
             )
             # A refused history lookup names a job it would only have read; it is no attempt on that job.
             job = None if isinstance(parsed, History) else (parsed.project_id, parsed.job_id)
-            self._audit.close(
-                self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job), in_background=True
-            )
+            self._audit.close(self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job))
             return replies.refused(decision.reason, sent_to_baseten=not reading)
         if isinstance(parsed, History):
-            return self.history(parsed, request_id)
+            return self.history(parsed, request_id, channel_id=payload.channel_id, user_id=payload.user_id)
         request = RecreateRequest(
             request_id=request_id,
             requester=payload.requester,
             job_id=parsed.job_id,
             project_id=parsed.project_id,
             command_text=payload.text,
+            origin=self._origin,
         )
         return self.recreate(request)
 
@@ -99,16 +104,18 @@ class Intake:
             return replies.looking_up(request.job_id)
         return replies.checking(request.job_id)
 
-    def history(self, query: History, request_id: str) -> Message:
+    def history(self, query: History, request_id: str, *, channel_id: str, user_id: str) -> Message:
+        """Recreations made in this conversation, and the caller's own: never others' made elsewhere."""
+        where = {"channel_id": channel_id, "user_id": user_id}
         try:
             if query.job_id is not None:
-                records = self._audit.store.involving(query.job_id, query.limit)
+                records = self._audit.store.visible(query.limit, job_id=query.job_id, **where)
                 return history(
                     records,
                     title=f"Recreations involving {query.job_id}",
                     empty=f"No recreation involving `{query.job_id}` is on record.",
                 )
-            records = self._audit.store.recent(query.limit)
+            records = self._audit.store.visible(query.limit, **where)
             return history(
                 records, title=f"Recent recreations ({len(records)})", empty="No recreation is on record yet."
             )
@@ -120,7 +127,7 @@ class Intake:
         """Nothing was sent to Baseten: the requester is told so, and the audit record says why."""
         why = "bot restarting" if closing else "bot busy"
         log.info("request %s: not started (%s); nothing sent to Baseten", record.request_id, why)
-        self._audit.close(record.ended(Outcome.FAILED, self._clock(), error=f"not started: {why}"), in_background=True)
+        self._audit.close(record.ended(Outcome.FAILED, self._clock(), error=f"not started: {why}"))
         return replies.shutting_down() if closing else replies.busy()
 
     def _unusable(
@@ -145,4 +152,5 @@ class Intake:
             refusal=why,
             source_project_id=job[0] if job else None,
             source_job_id=job[1] if job else None,
+            origin=self._origin,
         )

@@ -89,9 +89,16 @@ class LeaseKeeper:
     leases expired (their process died, or its work ended unfinished) to `recover`."""
 
     def __init__(
-        self, leases: Leases, recover: Callable[[Lease], bool], *, retry: Callable[[], object] | None = None
+        self,
+        leases: Leases,
+        recover: Callable[[Lease], bool],
+        *,
+        retry: Callable[[], object] | None = None,
+        also: Callable[[], object] | None = None,
     ) -> None:
+        """`also` runs on every tick, the first at start (the store's pruning, which paces itself)."""
         self._leases = leases
+        self._also = also
         self._recover = recover
         self._retry = retry
         """Writes the audit backlog: records that arrived while the store was down get in on the next tick."""
@@ -129,6 +136,8 @@ class LeaseKeeper:
                 self._leases.renew()
                 if self._sweeping:
                     self.sweep()
+                if self._also is not None:
+                    self._also()
             except StoreError:
                 log.exception("could not renew or check leases; trying again in %.0f s", self._every)
             if self._stop.wait(self._every):

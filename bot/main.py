@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "console":
         from bot.console.session import run as run_console  # noqa: PLC0415 - serving never loads the console
 
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-        return run_console(rest)
+        # Scrubbed like the bot's own log: the console learns the secrets once it has read the settings.
+        return run_console(rest, scrubber=logs.configure_console())
     if command == "doctor":
         from bot.doctor import run as run_doctor  # noqa: PLC0415 - serving never loads the doctor
 
@@ -77,8 +77,8 @@ def serve(forced: Mode | None = None) -> int:
         settings = load_settings()
         mode = _mode(settings, forced)
         logs.configure(settings.log_level, settings.secrets())
-        check_bot_token(settings)
-        bot = build(settings, Collaborators(web_client=build_web_client(settings)))
+        team_id = check_bot_token(settings)
+        bot = build(settings, Collaborators(web_client=build_web_client(settings), token_team_id=team_id))
     except (ConfigError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2

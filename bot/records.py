@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.clock import utcnow
 from bot.requester import Requester
+
+SLACK_ORIGIN = "slack"
 
 
 class Verdict(StrEnum):
@@ -63,14 +65,16 @@ class AttemptRecord:
     """Stored just before the recreate went to Baseten: without it, nothing was sent."""
     copy_key: str | None = None
     """The source job's TrainingJob.copy_key, stored with sent_at, so a lost answer can be looked for later."""
+    origin: str = SLACK_ORIGIN
+    """Where the attempt was made: `slack`, or `console:<operating-system user>`, with ` as <user ID>` when the
+    console acted in someone else's name."""
+    gpu_total: int | None = None
+    """GPUs the recreate starts (GPU count × nodes of the source job), stored with sent_at, for the GPU budget."""
 
     @property
     def requester(self) -> Requester:
         """Who asked; the record keeps no response_url (it outlives Slack's 30 minutes)."""
         return Requester(self.user_id, self.channel_id, self.team_id)
-
-    def with_outcome(self, **changes: Any) -> AttemptRecord:
-        return replace(self, updated_at=utcnow(), **changes)
 
     # Typed changes: each names what happened, and when, by the caller's clock.
 
@@ -83,9 +87,15 @@ class AttemptRecord:
     def of_source(self, project_id: str) -> AttemptRecord:
         return replace(self, source_project_id=project_id)
 
-    def sending(self, project_id: str, copy_key: str, at: datetime) -> AttemptRecord:
+    def sending(self, project_id: str, copy_key: str, at: datetime, *, gpus: int = 0) -> AttemptRecord:
         """The recreate goes out now: stored before the POST, so a lost answer can be looked for by anyone."""
-        return replace(self, source_project_id=project_id, sent_at=at, copy_key=copy_key, updated_at=at)
+        return replace(self, source_project_id=project_id, sent_at=at, copy_key=copy_key, updated_at=at, gpu_total=gpus)
+
+    def refused_by(self, code: str, at: datetime, error: str) -> AttemptRecord:
+        """A limit refused the recreate before anything was sent; `code` names which."""
+        return replace(
+            self, decision=Verdict.REFUSED, outcome=Outcome.REFUSED, refusal=code, error=error, updated_at=at
+        )
 
     def made(
         self, *, job_id: str, status: str, instance_type: str, gpus: str, note: str | None, at: datetime
@@ -191,3 +201,24 @@ class Lease:
     expires_at: datetime
     response_url: str | None = None
     """The command's response_url, kept only while the attempt is in flight."""
+
+
+@dataclass(frozen=True)
+class PruneBefore:
+    """What the store may forget: rows older than these moments (README "What is kept, and for how long")."""
+
+    attempts: datetime
+    """AUDIT_RETENTION_DAYS ago: older attempts leave the audit trail."""
+    settled: datetime
+    """A day ago: previews answered or expired, and followed jobs finished, before this no longer matter."""
+    locks: datetime
+    """In-flight locks older than this are stale: the next recreate of their job would replace them anyway."""
+    response_urls: datetime
+    """Slack honours a response_url for 30 minutes; ones stored before this are cleared."""
+
+    def claims_before(self, oldest_in_doubt: datetime | None) -> datetime:
+        """A job claim matters while a lost answer sent before its job was made may still be looked for."""
+        if oldest_in_doubt is None:
+            return self.settled
+        # A day's margin for clocks: Baseten's created_at and ours need not agree to the second.
+        return min(self.settled, oldest_in_doubt - timedelta(days=1))

@@ -8,15 +8,18 @@ import threading
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot import http_server
 from bot.app import Bot
 from bot.liveness import Liveness
+from bot.settings import loopback_host
 from bot.startup import connect_socket, listen_error
 
 if TYPE_CHECKING:
@@ -80,6 +83,8 @@ def _start_background(bot: Bot) -> None:
         bot.groups.warm(bot.settings.allowed_usergroup_ids)
     if bot.follower is not None:
         bot.follower.start()
+    if bot.watcher is not None:
+        bot.watcher.start()
     if bot.leases is not None:
         # Its first sweep takes over what a process that died left in flight.
         bot.leases.start()
@@ -121,7 +126,21 @@ class _AnsweringSocketModeHandler(SocketModeHandler):
 def socket_handler(bot: Bot) -> SocketModeHandler:
     """The Socket Mode connection serve_socket uses, not yet connected; tests run it against a fake Slack."""
     assert bot.settings.slack_app_token is not None
-    return _AnsweringSocketModeHandler(bot, bot.settings.slack_app_token.get_secret_value())
+    handler = _AnsweringSocketModeHandler(bot, bot.settings.slack_app_token.get_secret_value())
+    issue = handler.client.issue_new_wss_url
+
+    def encrypted_url() -> str:
+        # Socket Mode trusts what apps.connections.open answers: every command arrives on that connection.
+        url = issue()
+        parts = urlsplit(url)
+        if parts.scheme != "wss" and not (parts.scheme == "ws" and loopback_host(parts.hostname)):
+            raise SlackClientError(
+                f"apps.connections.open answered a {parts.scheme}:// URL on {parts.hostname}, not wss://; refused"
+            )
+        return url
+
+    handler.client.issue_new_wss_url = encrypted_url  # type: ignore[method-assign]
+    return handler
 
 
 def serve_socket(bot: Bot) -> None:

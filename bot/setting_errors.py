@@ -28,6 +28,7 @@ FIXES = {
     "allowed_channel_ids": CHANNEL_ID_HOW,
     "audit_channel_id": CHANNEL_ID_HOW,
     "slack_team_id": TEAM_ID_HOW,
+    "slack_enterprise_id": "the E... ID of your Enterprise Grid organization (auth.test's enterprise_id)",
     "slack_api_url": "leave it unset for https://slack.com/api/",
     "baseten_api_url": "leave it unset for https://api.baseten.co",
     "baseten_app_url": "leave it unset for https://app.baseten.co",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,6 +19,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+_PROJECT_ID = re.compile(r"^[a-z0-9]{4,32}$")
 
 
 class ConfigError(Exception):
@@ -58,6 +61,33 @@ def _check_ids(values: list[str], pattern: re.Pattern[str], kind: str, shape: st
 IdList = Annotated[list[str], NoDecode]
 
 
+_SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "baseten_api_key")
+_OPTIONAL_SECRETS = frozenset({"slack_app_token", "slack_signing_secret"})
+
+
+def loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves this machine."""
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _https_unless_loopback(value: AnyHttpUrl) -> AnyHttpUrl:
+    """Plain http is readable and changeable on the way: only for this machine (test fakes, a local proxy)."""
+    if value.scheme == "http" and not loopback_host(value.host):
+        raise ValueError(
+            f"{str(value)!r} is plain http:// to another machine: use https://, "
+            "or http:// only for 127.0.0.1, ::1 or localhost"
+        )
+    return value
+
+
 def checked_bot_token(value: SecretStr) -> SecretStr:
     if not value.get_secret_value().startswith("xoxb-"):
         raise ValueError("must be a bot token starting with xoxb-")
@@ -75,6 +105,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     slack_team_id: str | None = None
+    slack_enterprise_id: str | None = None
 
     baseten_api_key: SecretStr
     baseten_api_url: AnyHttpUrl = AnyHttpUrl("https://api.baseten.co")
@@ -91,11 +122,20 @@ class Settings(BaseSettings):
     # A preview's buttons answer through the command's response_url, which Slack keeps for 30 minutes.
     confirm_ttl: int = Field(default=600, ge=30, le=1800)
     recreate_cooldown: int = Field(default=600, ge=0, le=7 * 86400)
+    # The GPU budget per rolling hour; None (set as `off`) is no limit.
+    recreate_limit_per_user: int | None = Field(default=10, ge=1, le=10000)
+    gpu_limit_per_hour: int | None = Field(default=None, ge=1, le=1_000_000)
+    audit_retention_days: int = Field(default=400, ge=1, le=36500)
 
     follow: bool = True
     follow_for: int = Field(default=86400, ge=60, le=30 * 86400)
     follow_interval: int = Field(default=30, ge=5, le=3600)
     follow_max: int = Field(default=100, ge=1, le=10000)
+
+    # The failure watch (README "Failure watch"): project IDs, or `all`; the channel is validated after them.
+    watch_project_ids: IdList = Field(default_factory=list)
+    watch_channel_id: str | None = Field(default=None, validate_default=True)
+    watch_interval: int = Field(default=60, ge=10, le=3600)
 
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -133,6 +173,24 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a Slack workspace ID (T...)")
         return value
 
+    @field_validator("slack_enterprise_id", mode="before")
+    @classmethod
+    def _enterprise(cls, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        if not isinstance(value, str) or not re.match(r"^E[A-Z0-9]{2,}$", value):
+            raise ValueError(f"{value!r} is not a Slack Enterprise Grid organization ID (E...)")
+        return value
+
+    @field_validator("recreate_limit_per_user", "gpu_limit_per_hour", mode="before")
+    @classmethod
+    def _off(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return None
+        if value == "":
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
@@ -147,20 +205,62 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
         return value
 
+    @field_validator("watch_project_ids", mode="before")
+    @classmethod
+    def _watched(cls, value: Any) -> Any:
+        ids = _split_ids(value)
+        if not isinstance(ids, list):
+            return ids
+        if [part.lower() for part in ids] == ["all"]:
+            return ["all"]
+        bad = [part for part in ids if not _PROJECT_ID.match(part)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Baseten project ID (e.g. n4q95w5); or set it to all")
+        return ids
+
+    @field_validator("watch_channel_id", mode="before")
+    @classmethod
+    def _watch_channel(cls, value: Any, info: ValidationInfo) -> Any:
+        if value in ("", None):
+            if info.data.get("watch_project_ids"):
+                raise ValueError("is missing: the failure watch (WATCH_PROJECT_IDS) needs a channel ID (C...) to alert")
+            return None
+        if not isinstance(value, str) or not _CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel ID (C... or G...)")
+        return value
+
     @field_validator("slack_signing_secret", "slack_app_token", "health_file", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator(*_SECRETS, mode="before")
+    @classmethod
+    def _secret_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """Secrets mounted from files often end in a newline: surrounding whitespace goes. One inside (or any
+        other control character) is a copying mistake that would end up in an HTTP header: refused."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value and info.field_name in _OPTIONAL_SECRETS:
+            return None
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            raise ValueError("contains a control character (a line break, tab or NUL): copy it again on its own")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
         # The SDK joins method names onto it: without the final slash, `.../api` + `auth.test` is `.../auth.test`.
+        _https_unless_loopback(value)
         return value if str(value).endswith("/") else AnyHttpUrl(f"{value}/")
 
     @field_validator("baseten_api_url")
     @classmethod
     def _baseten_api(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        _https_unless_loopback(value)
         if (value.path or "").rstrip("/").endswith("/v1"):
             raise ValueError(
                 f"{str(value)!r} ends in /v1, which the bot adds to every call itself: "
@@ -211,6 +311,10 @@ class Settings(BaseSettings):
     @property
     def mode(self) -> Mode:
         return Mode.SOCKET if self.slack_app_token is not None else Mode.HTTP
+
+    @property
+    def watch_all(self) -> bool:
+        return self.watch_project_ids == ["all"]
 
     @property
     def allowlist_configured(self) -> bool:

@@ -17,7 +17,7 @@ from bot.delivery import Delivery
 from bot.messages import replies
 from bot.messages.preview import CANCEL_ACTION, CONFIRM_ACTION, RETRY_ACTION
 from bot.runner import Runner
-from bot.slack_payloads import ButtonClick
+from bot.slack_payloads import ButtonClick, ResponseUrls
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ class ButtonDeps:
     runner: Runner
     delivery: Delivery
     background: Submit
+    response_urls: ResponseUrls
 
 
 def on_confirm(ack: Ack, body: dict[str, Any], *, deps: ButtonDeps) -> None:
@@ -49,7 +50,7 @@ def register(app: App, deps: ButtonDeps) -> None:
 
 def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Callable[[ButtonClick], None]) -> None:
     try:
-        click = ButtonClick.model_validate(body)
+        click = ButtonClick.model_validate(body, context={"response_urls": deps.response_urls})
     except ValidationError:
         log.warning("ignored a button click without user or action")
         return

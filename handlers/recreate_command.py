@@ -13,7 +13,7 @@ from slack_bolt import Ack, App
 from bot.intake import Intake
 from bot.messages import Message, replies
 from bot.recreate import new_request_id
-from bot.slack_payloads import SlashCommand
+from bot.slack_payloads import ResponseUrls, SlashCommand
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class CommandDeps:
     intake: Intake
+    response_urls: ResponseUrls
 
 
 def on_command(ack: Ack, command: dict[str, Any], *, deps: CommandDeps) -> None:
@@ -28,7 +29,7 @@ def on_command(ack: Ack, command: dict[str, Any], *, deps: CommandDeps) -> None:
     request_id = new_request_id()
     reply: Message
     try:
-        payload = SlashCommand.model_validate(command)
+        payload = SlashCommand.model_validate(command, context={"response_urls": deps.response_urls})
     except ValidationError:
         log.warning("request %s: slash command payload without user or channel", request_id)
         reply = replies.internal_error(request_id)

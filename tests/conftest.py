@@ -76,10 +76,13 @@ class Harness:
         return self.bot.app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
 
     def drain(self) -> None:
-        """Wait for background work to finish (the runner then refuses new work), then for the side lane."""
+        """Wait for background work to finish (the runner then refuses new work), then for the side lane and the
+        audit channel."""
         assert self.bot.runner.drain(10) == []
         if self.bot.lane is not None:
             self.bot.lane.wait_idle()
+        if self.bot.audit_channel is not None:
+            self.bot.audit_channel.wait_idle()
 
 
 def ack_text(response: BoltResponse) -> str:

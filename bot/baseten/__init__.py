@@ -18,7 +18,7 @@ from bot.baseten.errors import (
     UnexpectedAnswer,
     Unreachable,
 )
-from bot.baseten.models import InstanceType, JobList, JobStatus, ProjectSummary, TrainingJob
+from bot.baseten.models import InstanceType, JobList, JobStatus, LogLine, ProjectSummary, TrainingJob
 
 if TYPE_CHECKING:
     from bot.baseten.client import BasetenClient
@@ -40,6 +40,7 @@ __all__ = [
     "JobList",
     "JobStatus",
     "KeyRejected",
+    "LogLine",
     "NoAnswer",
     "NotFound",
     "OutcomeUnknown",

@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import httpx
@@ -28,6 +28,8 @@ from bot.baseten.ids import is_hash_id
 from bot.baseten.models import (
     JobList,
     JobResponse,
+    LogLine,
+    LogsResponse,
     ProjectsResponse,
     ProjectSummary,
     RawJobsResponse,
@@ -80,11 +82,39 @@ class BasetenClient:
 
     # --- the calls the bot makes -------------------------------------------------------------------------------
 
-    def search_jobs(self, job_id: str) -> list[TrainingJob]:
-        """Find a job (and so its project) by job ID alone, as Baseten's CLIs do."""
-        body = {"job_id": _checked(job_id), "order_by": [{"field": "created_at", "order": "desc"}]}
+    def search_jobs(
+        self, job_id: str | None = None, *, project_id: str | None = None, statuses: Collection[str] = ()
+    ) -> list[TrainingJob]:
+        """Jobs by job ID alone (as Baseten's CLIs find a job's project), or a project's (None: every project's)
+        jobs in `statuses`; newest first."""
+        body: dict[str, Any] = {"order_by": [{"field": "created_at", "order": "desc"}]}
+        if job_id is not None:
+            body["job_id"] = _checked(job_id)
+        if project_id is not None:
+            body["project_id"] = _checked(project_id)
+        if statuses:
+            body["statuses"] = sorted(statuses)
         response = self._call("POST", "/v1/training_jobs/search", body, idempotent=True)
         return _parse(response, SearchJobsResponse).training_jobs
+
+    def job_logs(
+        self,
+        project_id: str,
+        job_id: str,
+        *,
+        end_epoch_millis: int | None = None,
+        direction: str = "desc",
+        limit: int = 25,
+    ) -> list[LogLine]:
+        """A job's log lines up to `end_epoch_millis`, in `direction` order. No `min_level`: Baseten would then
+        drop the lines that carry no level, and tracebacks are such lines."""
+        if direction not in ("asc", "desc"):
+            raise ValueError(f"direction must be asc or desc, not {direction!r}")
+        params: dict[str, Any] = {"direction": direction, "limit": max(1, min(limit, 1000))}
+        if end_epoch_millis is not None:
+            params["end_epoch_millis"] = end_epoch_millis
+        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/logs"
+        return _parse(self._call("GET", path, None, idempotent=True, params=params), LogsResponse).logs
 
     def list_projects(self) -> list[ProjectSummary]:
         """The training projects this key can see: a cheap read that proves the key works."""
@@ -138,13 +168,14 @@ class BasetenClient:
         *,
         idempotent: bool,
         on_rate_limit_wait: Callable[[float], None] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         waited_for_rate_limit = 0.0
         failures = 0
         while True:
             started = time.monotonic()
             try:
-                response = self._http.request(method, path, json=body)
+                response = self._http.request(method, path, json=body, params=params)
             except _NEVER_SENT as error:
                 failures += 1
                 if failures >= self._attempts:

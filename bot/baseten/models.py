@@ -6,7 +6,7 @@ Unknown fields are ignored and nullable fields tolerated: the API grows faster t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -153,3 +153,24 @@ class JobList:
 
 class ProjectsResponse(_Model):
     training_projects: list[ProjectSummary]
+
+
+class LogLine(_Model):
+    """One line of a job's log (LogV1); `level` is None for lines Baseten detected no severity in."""
+
+    timestamp: str
+    """Epoch nanoseconds, as a string."""
+    message: str
+    replica: str | None = None
+    level: str | None = None
+
+    @property
+    def at(self) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(int(self.timestamp) / 1e9, UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+class LogsResponse(_Model):
+    logs: list[LogLine]

@@ -78,6 +78,16 @@ _LIFECYCLE = (
 
 _JOB = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)(/recreate)?$")
 _JOBS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs$")
+_LOGS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)/logs$")
+# What a failed demo job printed last: a failure reply shows these lines.
+FAILURE_LOG = (
+    "epoch 2 step 1180 loss=1.412 lr=1.8e-05",
+    "epoch 2 step 1200 loss=1.409 lr=1.8e-05",
+    "Traceback (most recent call last):",
+    '  File "/app/train.py", line 88, in <module>',
+    "    loss.backward()",
+    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+)
 
 
 class DemoBaseten:
@@ -119,6 +129,8 @@ class DemoBaseten:
                     return _error(404, f"Training project {project_id} not found")
                 jobs = [self._view(job) for job in self._jobs.values() if job["training_project_id"] == project_id]
                 return _ok({"training_project": _project(project_id), "training_jobs": jobs})
+            if (match := _LOGS.match(path)) and request.method == "GET":
+                return self._logs(match.group(2))
             if match := _JOB.match(path):
                 project_id, job_id, recreate = match.groups()
                 job = self._jobs.get(job_id)
@@ -129,6 +141,19 @@ class DemoBaseten:
                 if request.method == "GET":
                     return _ok({"training_project": _project(project_id), "training_job": self._view(job)})
         return _error(404, "Not found")
+
+    def _logs(self, job_id: str) -> httpx.Response:
+        job = self._jobs.get(job_id)
+        if job is None:
+            return _error(404, f"Training job {job_id} not found")
+        if self._status(job)[0] != "TRAINING_JOB_FAILED":
+            return _ok({"logs": []})
+        end = int(self._clock().timestamp()) * 10**9
+        lines = [
+            {"timestamp": str(end - n * 10**9), "message": message, "replica": "0", "level": None}
+            for n, message in enumerate(reversed(FAILURE_LOG))
+        ]
+        return _ok({"logs": lines})
 
     def _recreate(self, source: dict[str, Any]) -> httpx.Response:
         if source["id"] == SERVER_ERROR:

@@ -28,9 +28,12 @@ def command_body(
     team_id: str,
     response_url: str,
     command: str = "/recreate-job",
+    enterprise_id: str | None = None,
 ) -> str:
+    enterprise = {"enterprise_id": enterprise_id} if enterprise_id else {}
     return urlencode(
         {
+            **enterprise,
             "token": "legacy-verification-token",
             "team_id": team_id,
             "team_domain": "example",

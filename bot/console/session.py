@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import itertools
 import json
 import os
@@ -22,11 +23,13 @@ from bot.console.demo import PROJECTS, DemoBaseten, SampleJob
 from bot.console.render import Button
 from bot.console.screen import Screen, look_for
 from bot.console.standin import CHANNEL_ID, TEAM_ID, ConsoleSlack
+from bot.logs import RedactSecrets
 from bot.settings import ConfigError, Settings, load_settings
-from bot.store import StoreError
+from bot.store import SqliteAuditStore, StoreError
 
 DEMO_USER = "U0DEMO0001"
 NOBODY = "U0CONSOLE1"
+DEMO_DATABASE_URL = "sqlite:///:memory:"
 # How long to wait for a command's background work before taking the next line.
 SETTLE_SECONDS = 120.0
 
@@ -93,14 +96,35 @@ def _settings(demo: bool, slack_url: str, secret: str) -> Settings:
         "slack_app_token": None,
         "slack_api_url": f"{slack_url}/api/",
         "slack_team_id": None,
+        "slack_enterprise_id": None,
     }
     if demo:
-        overrides |= {"baseten_api_key": "demo", "baseten_api_url": "https://demo.invalid", "follow_interval": 5}
-        settings = load_settings(**overrides)
-        if not settings.allowlist_configured:
-            settings = load_settings(**overrides, allowed_user_ids=DEMO_USER)
-        return settings
+        # Nothing of the installation's: a demo on a production host must not write to its store (a "created"
+        # job there would be followed, with the real key, by the serving bot) nor act as its real people.
+        overrides |= {
+            "baseten_api_key": "demo",
+            "baseten_api_url": "https://demo.invalid",
+            "follow_interval": 5,
+            "database_url": DEMO_DATABASE_URL,
+            "allowed_user_ids": [DEMO_USER],
+            "allowed_usergroup_ids": [],
+            "allowed_channel_ids": [],
+            "audit_channel_id": None,
+        }
     return load_settings(**overrides)
+
+
+def operating_system_user() -> str:
+    """Who is at this terminal, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name, no passwd entry: a container's numeric user
+        return f"uid {os.getuid()}"
+
+
+def origin(os_user: str, acting_as: str | None) -> str:
+    """`console:alice`, or `console:alice as U0123ABC` when --user puts someone else's name on the attempts."""
+    return f"console:{os_user}" + (f" as {acting_as}" if acting_as else "")
 
 
 def _gpus(sample: SampleJob) -> str:
@@ -114,7 +138,7 @@ def _gpus(sample: SampleJob) -> str:
     return f"{sample.node_count} nodes × {per_node} = {instance.gpu_count * sample.node_count} GPUs"
 
 
-def _intro(settings: Settings, user_id: str, demo: bool) -> list[str]:
+def _intro(settings: Settings, user_id: str, demo: bool, os_user: str, acting_as: str | None) -> list[str]:
     lines = [
         "recreate-job console: the bot as Slack would run it, in this terminal.",
         f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `quit` to leave.",
@@ -129,7 +153,12 @@ def _intro(settings: Settings, user_id: str, demo: bool) -> list[str]:
             )
         lines.append("  Any other ID is not found. Try: p7qr9qv")
     else:
-        lines.append(f"Real Baseten at {settings.baseten_api_url}: recreates start real jobs.")
+        lines.append(
+            f"Recreates here are real: they start real jobs at Baseten ({settings.baseten_api_url}), and each "
+            f"attempt is recorded in the audit store as made from the console by {os_user}."
+        )
+        if acting_as:
+            lines.append(f"You are acting as {acting_as}: recorded as {os_user} impersonating them.")
     return [*lines, ""]
 
 
@@ -157,6 +186,7 @@ def run(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     sleep: Callable[[float], None] = time.sleep,
+    scrubber: RedactSecrets | None = None,
 ) -> int:
     """The console's main loop; `sleep` is what the bot waits with (Baseten rate limits, looking for a job)."""
     parser = argparse.ArgumentParser(prog="python -m bot console", description="Try the bot without Slack.")
@@ -169,16 +199,28 @@ def run(
     secret = secrets.token_hex(16)
     try:
         settings = _settings(args.demo, slack.url, secret)
+        if scrubber is not None:
+            scrubber.add(settings.secrets())
         demo = DemoBaseten() if args.demo else None
-        bot = build(settings, Collaborators(baseten_transport=demo.transport() if demo else None, sleep=sleep))
+        os_user = operating_system_user()
+        parts = Collaborators(
+            baseten_transport=demo.transport() if demo else None,
+            sleep=sleep,
+            store=SqliteAuditStore(":memory:") if demo else None,
+            origin=origin(os_user, args.user),
+            token_team_id=TEAM_ID,
+        )
+        bot = build(settings, parts)
     except (ConfigError, StoreError) as error:
         slack.stop()
         print(error, file=sys.stderr)
         return 2
     user_id = args.user or (settings.allowed_user_ids[0] if settings.allowed_user_ids else NOBODY)
-    screen.show(_intro(settings, user_id, args.demo))
+    screen.show(_intro(settings, user_id, args.demo, os_user, args.user))
     if bot.follower is not None:
         bot.follower.start()
+    if bot.watcher is not None:
+        bot.watcher.start()
     if bot.leases is not None:
         # Keeps the console's own attempts alive while they run. It takes over nobody else's: a console may be
         # talking to a simulated Baseten, where another process's lost job would never be found.

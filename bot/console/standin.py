@@ -1,44 +1,35 @@
-"""The console's stand-in for Slack: answers the Web API calls and response_url posts the bot makes, and
-prints every message it is sent; an edited card shows only what changed."""
+"""The console's stand-in for Slack: the shared loopback Slack, printing every message it is sent; an edited card
+shows only what changed."""
 
 from __future__ import annotations
 
 import itertools
-import threading
 from typing import Any
 
-from bot.console.loopback import LoopbackServer, Request, Response
+from bot.console.loopback import Response
 from bot.console.render import Button, render
 from bot.console.screen import Screen
+from bot.console.webapi import Call, LoopbackSlack
 
 CHANNEL_ID = "C0CONSOLE1"
 TEAM_ID = "T0CONSOLE1"
 
 
-class ConsoleSlack:
-    """Serves `/api/<method>` and `/response/<id>` on 127.0.0.1; the buttons last shown can be clicked."""
+class ConsoleSlack(LoopbackSlack):
+    """Slack on 127.0.0.1 that prints every message it is sent; the buttons last shown can be clicked."""
 
     def __init__(self, screen: Screen) -> None:
+        super().__init__(team_id=TEAM_ID, bot_user_id="U0BOT00001")
         self._screen = screen
-        self._lock = threading.Lock()
-        self._ts = itertools.count(1)
         self._clicks = itertools.count(1)
         self._cards: dict[str, list[str]] = {}
         """The lines each posted message showed last, by its ts, so an edit can show what changed."""
         self.buttons: list[Button] = []
         self.click_url = ""
-        self._server = LoopbackServer(self._route)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     def start(self) -> ConsoleSlack:
-        self._server.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        self._server.stop()
 
     def show(self, where: str, message: dict[str, Any]) -> list[str]:
         """Print the whole message; returns its lines."""
@@ -67,34 +58,29 @@ class ConsoleSlack:
         if changed:  # an edit that changes nothing visible (Slack shows nothing either) prints nothing
             self._screen.show([f"[{where}]", *(f"  {line}" for line in changed), ""])
 
-    def _route(self, request: Request) -> Response:
-        if request.path.startswith("/response/"):
-            body = request.json() or {}
-            where = "only you" if body.get("response_type", "ephemeral") == "ephemeral" else f"#{CHANNEL_ID}"
-            if body.get("replace_original"):
+    def _reply(self, call: Call) -> Response:
+        params = call.params
+        if call.kind == "usergroups.users.list":  # any group the settings name exists, with nobody in it
+            return Response(200, {"ok": True, "users": []})
+        reply = super()._reply(call)
+        if call.kind == "response_url":
+            where = "only you" if params.get("response_type", "ephemeral") == "ephemeral" else f"#{CHANNEL_ID}"
+            if params.get("replace_original"):
                 where += ", replacing the message with the buttons"
                 with self._lock:
                     self.buttons = []
-            self.show(where, body)
-            return Response(200, "ok")
-        method = request.path.removeprefix("/api/")
-        params = request.params()
-        if method == "chat.postMessage":
+            self.show(where, params)
+        elif call.kind == "chat.postMessage":
             channel = str(params.get("channel"))
             where = f"#{channel}" if not channel.startswith("U") else "direct message"
             if params.get("thread_ts"):
                 where += ", in the card's thread"
-            ts = f"1700000000.{next(self._ts):06d}"
             lines = self.show(where, params)
             with self._lock:
-                self._cards[ts] = lines
-            return Response(200, {"ok": True, "channel": channel, "ts": ts})
-        if method == "chat.update":
+                self._cards[str(reply.body["ts"])] = lines
+        elif call.kind == "chat.update":
             self._edited(f"#{params.get('channel')}, card updated", str(params.get("ts")), params)
-            return Response(200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")})
-        if method == "usergroups.users.list":
-            return Response(200, {"ok": True, "users": []})
-        return Response(200, {"ok": True, "team_id": TEAM_ID, "user_id": "U0BOT00001"})
+        return reply
 
 
 def changes(before: list[str], after: list[str]) -> list[str]:

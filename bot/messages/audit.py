@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from bot.baseten.models import status_label
 from bot.messages.format import code, cut, safe, slack_date
 from bot.messages.message import Message
-from bot.records import AttemptRecord, Outcome
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome
 
 MAX_HISTORY = 50
 
@@ -50,8 +50,17 @@ def _result(record: AttemptRecord) -> str:
     return f"→ _{word}_{detail}"
 
 
+def _origin(record: AttemptRecord) -> str:
+    """` · from the console (alice as U0123ABC)`; nothing for Slack, where nearly everything comes from."""
+    if record.origin == SLACK_ORIGIN:
+        return ""
+    where, _, who = record.origin.partition(":")
+    said = f"the console ({safe(who, 100)})" if where == "console" else safe(record.origin, 100)
+    return f" · from {said}"
+
+
 def history_line(record: AttemptRecord) -> str:
-    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}"
+    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}{_origin(record)}"
 
 
 def history(records: list[AttemptRecord], *, title: str, empty: str) -> Message:
@@ -83,10 +92,26 @@ def audit_entry(record: AttemptRecord) -> Message:
         )
     else:
         icon = ":repeat:" if record.outcome is Outcome.CREATED else ":warning:"
-        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}"
+        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}{_origin(record)}"
     text = cut(text, 2900)
     blocks: list[Block] = [
         SectionBlock(text=text),
         ContextBlock(elements=[MarkdownTextObject(text=f"request {code(record.request_id)}")]),
     ]
     return Message(text=text, blocks=blocks)
+
+
+def refusals_combined(last: AttemptRecord, more: int, window: float, *, announced: bool = True) -> Message:
+    """One line for the refusals of one person not posted one by one in the last window; `announced` when the
+    first of them had a line of its own."""
+    where = f"<#{last.channel_id}>" if last.channel_id.startswith(("C", "G")) else "a direct message"
+    span = "minute" if window == 60 else f"{window:g} seconds"
+    extra = " more" if announced else ""
+    times = f"1{extra} time" if more == 1 else f"{more}{extra} times"
+    text = cut(
+        f":no_entry: <@{last.user_id}> was refused {times} in the last {span}, the latest in {where} "
+        f"({safe(last.refusal or 'refused', 100)}): `{safe(last.command_text, 200)}`. "
+        "Each attempt is in the audit store.",
+        2900,
+    )
+    return Message(text=text, blocks=[SectionBlock(text=text)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.baseten.models import JobStatus, TrainingJob, status_label
+from bot.messages.diagnosis import Diagnosis, log_blocks
 from bot.messages.format import code, safe
 from bot.messages.message import Message
 
@@ -16,17 +17,22 @@ _REPLIES = {
     JobStatus.COMPLETED: ":white_check_mark: Completed.",
     JobStatus.STOPPED: ":octagonal_sign: Stopped.",
 }
-_FAILED = frozenset({JobStatus.FAILED, JobStatus.DEPLOY_FAILED})
+FAILED = frozenset({JobStatus.FAILED, JobStatus.DEPLOY_FAILED})
 
 
-def status_reply(job: TrainingJob, requester_id: str) -> Message | None:
-    """What to say in the card's thread about `job`'s new status; None when it is not worth a message."""
+def status_reply(job: TrainingJob, requester_id: str, diagnosis: Diagnosis | None = None) -> Message | None:
+    """What to say in the card's thread about `job`'s new status; None when it is not worth a message.
+
+    A failure carries `diagnosis`, the last log lines, when there is one."""
     status = job.current_status
     if status == JobStatus.CREATED:
         return None
-    if status in _FAILED:
+    if status in FAILED:
         reason = f": {safe(job.error_message, ERROR_LIMIT)}" if job.error_message else "."
-        return Message.plain(f":x: {code(job.id)} {status_label(status).lower()}{reason} <@{requester_id}>")
+        failed = Message.plain(f":x: {code(job.id)} {status_label(status).lower()}{reason} <@{requester_id}>")
+        if diagnosis is None:
+            return failed
+        return Message(text=failed.text, blocks=[*failed.blocks, *log_blocks(diagnosis)])
     known = _REPLIES.get(status)  # type: ignore[call-overload]
     if known is not None:
         return Message.plain(f"{code(job.id)}: {known}")

@@ -36,6 +36,7 @@ def preview(
     recent_url: str | None,
     source_url: str,
     expires_in: int,
+    budget_line: str | None = None,
 ) -> Message:
     """What will be recreated, flagged when it costs a second concurrent job or repeats a recent recreate."""
     instance = job.instance_type
@@ -74,6 +75,8 @@ def preview(
             f":warning: <@{recent.user_id}> asked to recreate this job {slack_date(recent.updated_at)} and "
             "Baseten's answer was lost: a copy may already exist. Check the project in Baseten first."
         )
+    if budget_line is not None:
+        warnings.append(f":bar_chart: {budget_line}")
     if warnings:
         blocks.append(SectionBlock(text=cut("\n".join(warnings), 3000)))
     blocks += [

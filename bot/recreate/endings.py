@@ -7,9 +7,10 @@ import time
 
 from bot.audit import AuditTrail
 from bot.baseten import BasetenError, NotFound
+from bot.budget import OverLimit
 from bot.clock import Clock
 from bot.delivery import Delivery
-from bot.messages import replies
+from bot.messages import budget, replies
 from bot.records import AttemptRecord, Outcome
 from bot.recreate.request import Ended, RecreateRequest
 
@@ -27,6 +28,12 @@ def baseten_failure(request: RecreateRequest, error: BasetenError) -> Ended:
     return Ended(Outcome.FAILED, f"{type(error).__name__}: {error.message}", reply)
 
 
+def over_budget(request: RecreateRequest, over: OverLimit) -> Ended:
+    """A limit refuses the recreate: which, and when the requester can go again. Nothing was sent."""
+    error = f"{over.limit.setting}: {over.used} used of {over.allowed}, {over.needed} more needed"
+    return Ended(Outcome.REFUSED, error, budget.over_limit(request.job_id, over), refusal=over.limit.value)
+
+
 class Endings:
     def __init__(self, audit: AuditTrail, delivery: Delivery, clock: Clock) -> None:
         self._audit = audit
@@ -36,7 +43,10 @@ class Endings:
     def finish(
         self, request: RecreateRequest, record: AttemptRecord, ended: Ended, started: float | None = None
     ) -> AttemptRecord:
-        record = record.ended(ended.outcome, self._clock(), error=ended.error)
+        if ended.refusal is not None:
+            record = record.refused_by(ended.refusal, self._clock(), ended.error)
+        else:
+            record = record.ended(ended.outcome, self._clock(), error=ended.error)
         if started is not None:
             record = record.timed((time.monotonic() - started) * 1000)
         self._audit.save(record)

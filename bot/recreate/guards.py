@@ -8,6 +8,7 @@ from bot.baseten import TrainingJob
 from bot.clock import Clock
 from bot.messages import preview
 from bot.records import AttemptRecord, InFlight, Outcome
+from bot.recreate.endings import over_budget
 from bot.recreate.request import Ended, RecreateRequest, Rules
 from bot.settings import ConfirmMode
 from bot.store import AuditStore
@@ -42,6 +43,15 @@ class Guards:
         if recent is not None or self._rules.confirm is ConfirmMode.ALWAYS:
             return True
         return self._rules.confirm is ConfirmMode.ACTIVE and source.is_active
+
+    def over_budget(self, request: RecreateRequest, source: TrainingJob) -> Ended | None:
+        """The early check, before any preview: a limit this recreate would exceed (mark_sent checks again)."""
+        budget = self._rules.budget
+        if not budget.active:
+            return None
+        spent = self._store.spent_since(budget.window_start(self._clock()))
+        over = budget.over(spent, request.user_id, source.total_gpus)
+        return None if over is None else over_budget(request, over)
 
     def superseded(self, request: RecreateRequest) -> Ended | None:
         """A recreate of the same job the requester has not seen: since their preview, or within the cooldown."""

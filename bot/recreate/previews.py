@@ -11,6 +11,7 @@ from bot.baseten.links import DashboardLinks
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.messages import preview
+from bot.messages.budget import usage_line
 from bot.records import AttemptRecord, Outcome, Preview
 from bot.recreate.request import RecreateRequest, Rules, new_request_id
 from bot.store import StoreError
@@ -59,10 +60,23 @@ class Previews:
             recent_url=self._links.job(project, recent.new_job_id) if recent and recent.new_job_id else None,
             source_url=self._links.job(project, source.id),
             expires_in=self._rules.confirm_ttl,
+            budget_line=self._budget_line(request, source),
         )
         if not self._delivery.reply(request.response_url, message):
             log.error("request %s: the preview could not be shown to %s", request.request_id, request.user_id)
         return record
+
+    def _budget_line(self, request: RecreateRequest, source: TrainingJob) -> str | None:
+        """What this recreate would add to the budget; left out when the store cannot say."""
+        budget = self._rules.budget
+        if not budget.active:
+            return None
+        try:
+            spent = self._store.spent_since(budget.window_start(self._clock()))
+        except StoreError:
+            log.exception("request %s: could not read the budget for the preview", request.request_id)
+            return None
+        return usage_line(budget.usage(spent, request.user_id), source.total_gpus)
 
     def expire(self) -> None:
         """Close the records of previews nobody answered in time, so the audit trail shows how they ended."""
@@ -71,7 +85,7 @@ class Previews:
                 stored = self._store.get(preview_id)
                 if stored is not None and stored.outcome is Outcome.AWAITING_CONFIRMATION:
                     ended = stored.ended(Outcome.EXPIRED, self._clock(), error="not confirmed in time")
-                    self._audit.close(ended, in_background=True)
+                    self._audit.close(ended)
         except StoreError:
             log.exception("could not expire old previews")
 
@@ -83,6 +97,7 @@ class Previews:
             job_id=request.job_id,
             project_id=project_id,
             command_text=f"retry of request {request.request_id}",
+            origin=request.origin,
         )
         try:
             self.save(retry, project_id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.budget import Budget
 from bot.messages import Message
-from bot.records import AttemptRecord, Outcome, Preview, Verdict
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Preview, Verdict
 from bot.requester import Requester
 from bot.settings import ConfirmMode
 
@@ -27,6 +28,7 @@ class Rules:
     # A lock older than this belonged to a process that died mid-recreate. A recreate, with its lookups, the POST
     # and the search for a lost answer, takes minutes at the very worst; this leaves a wide margin.
     in_flight_stale_after: float = 1800.0
+    budget: Budget = field(default_factory=lambda: Budget(per_user=None, gpus_per_hour=None))
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class RecreateRequest:
     command_text: str = ""
     previewed_at: datetime | None = None
     """When the requester was shown what they confirmed; a recreate by someone else after that is news to them."""
+    origin: str = SLACK_ORIGIN
+    """Where it was asked: see AttemptRecord.origin."""
 
     @property
     def user_id(self) -> str:
@@ -69,10 +73,11 @@ class RecreateRequest:
             outcome=Outcome.PENDING,
             source_project_id=self.project_id,
             source_job_id=self.job_id,
+            origin=self.origin,
         )
 
     @classmethod
-    def from_preview(cls, shown: Preview) -> RecreateRequest:
+    def from_preview(cls, shown: Preview, origin: str = SLACK_ORIGIN) -> RecreateRequest:
         return cls(
             request_id=shown.id,
             requester=shown.requester,
@@ -80,6 +85,7 @@ class RecreateRequest:
             project_id=shown.project_id,
             command_text=shown.command_text,
             previewed_at=shown.created_at,
+            origin=origin,
         )
 
     @classmethod
@@ -91,6 +97,7 @@ class RecreateRequest:
             job_id=record.source_job_id or "",
             project_id=record.source_project_id,
             command_text=record.command_text,
+            origin=record.origin,
         )
 
 
@@ -102,3 +109,5 @@ class Ended:
     error: str
     reply: Message | None = None
     """None when the step has already told them (a card, a Retry offer)."""
+    refusal: str | None = None
+    """Set when a limit refused the recreate: its code, for the audit trail."""

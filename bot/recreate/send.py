@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from bot.audit import AuditTrail
 from bot.baseten import BasetenClient, BasetenError, OutcomeUnknown, TrainingJob
+from bot.budget import Budget, OverBudget
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.messages import replies
 from bot.records import AttemptRecord, Outcome
-from bot.recreate.endings import baseten_failure
+from bot.recreate.endings import baseten_failure, over_budget
 from bot.recreate.lost import Found, LostAnswers
 from bot.recreate.request import Ended, RecreateRequest
 from bot.store import StoreError
@@ -36,8 +37,15 @@ class Sent:
 
 class Sender:
     def __init__(
-        self, baseten: BasetenClient, audit: AuditTrail, delivery: Delivery, lost: LostAnswers, clock: Clock
+        self,
+        baseten: BasetenClient,
+        audit: AuditTrail,
+        delivery: Delivery,
+        lost: LostAnswers,
+        clock: Clock,
+        budget: Budget | None = None,
     ) -> None:
+        self._budget = budget
         self._baseten = baseten
         self._audit = audit
         self._delivery = delivery
@@ -46,8 +54,14 @@ class Sender:
 
     def send(self, request: RecreateRequest, record: AttemptRecord, source: TrainingJob) -> Sent:
         """Raises StoreError when the send cannot be recorded: then nothing went out."""
-        record = record.sending(source.training_project_id, source.copy_key, self._clock())
-        if not self._audit.mark_sent(record):
+        unsent = record
+        record = record.sending(source.training_project_id, source.copy_key, self._clock(), gpus=source.total_gpus)
+        try:
+            marked = self._audit.mark_sent(record, self._budget)
+        except OverBudget as error:
+            # Another request spent the room since the early check: refused here, atomically, before sending.
+            return Sent(unsent, ended=over_budget(request, error.over))
+        if not marked:
             log.warning("request %s: another process took this attempt over; not sending it", request.request_id)
             return Sent(record, taken_over=True)
         try:

@@ -52,7 +52,7 @@ class RecreateService:
             reconciler or Reconciler(baseten, audit.store), audit, delivery, links, self._previews, clock
         )
         self._lost = lost
-        self._sender = Sender(baseten, audit, delivery, lost, clock)
+        self._sender = Sender(baseten, audit, delivery, lost, clock, self.rules.budget)
         self._publisher = Publisher(audit, delivery, links, follower, clock)
         self._endings = Endings(audit, delivery, clock)
 
@@ -88,6 +88,9 @@ class RecreateService:
             busy = self._guards.busy(source.id)
             if busy is not None:
                 return self._endings.finish(request, record, busy)
+            over = self._guards.over_budget(request, source)
+            if over is not None:
+                return self._endings.finish(request, record, over)
             recent = self._guards.recent(source.id)
             if not self._guards.needs_preview(source, recent):
                 return self._execute(request, record, source)

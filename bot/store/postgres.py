@@ -12,11 +12,15 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.budget import Budget, Spent
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, PruneBefore, Verdict
 from bot.store import pg_rows as rows
+from bot.store import pg_spending as spending
+from bot.store import pg_watch as watch
 from bot.store.interface import StoreError
 from bot.store.pg_pool import connection_options, first_line, migrate, open_pool
 from bot.store.pg_url import redacted
+from bot.watch.record import SeenFailure
 
 _IN_DOUBT = (Outcome.PENDING.value, Outcome.OUTCOME_UNKNOWN.value)
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -56,7 +60,7 @@ class PostgresAuditStore:
             if lease is not None:
                 db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
 
-    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+    def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
         with self._transaction() as db:
             # FOR SHARE: the lease cannot be taken over between this check and the write.
             held = db.execute(
@@ -64,8 +68,38 @@ class PostgresAuditStore:
             ).fetchone()
             if held is None or held[0] != owner:
                 return False
+            if budget is not None and budget.active:
+                spending.check_budget(db, record, budget)  # raises OverBudget; the transaction rolls back
             db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
         return True
+
+    def spent_since(self, since: datetime) -> list[Spent]:
+        with self._connection("read") as db:
+            return spending.spent(db, since)
+
+    def visible(self, limit: int, *, channel_id: str, user_id: str, job_id: str | None = None) -> list[AttemptRecord]:
+        where, params = spending.visible_where(channel_id, user_id, job_id)
+        return self._attempts(f"{where} ORDER BY created_at DESC LIMIT %s", (*params, limit))
+
+    def prune(self, before: PruneBefore) -> dict[str, int]:
+        with self._transaction() as db:
+            return spending.prune(db, before)
+
+    def watch_begun(self, scope: str, now: datetime) -> datetime:
+        with self._transaction() as db:
+            return watch.watch_begun(db, scope, now)
+
+    def claim_failure(self, seen: SeenFailure) -> bool:
+        with self._connection("write to") as db:
+            return watch.claim_failure(db, seen)
+
+    def failure_posted(self, job_id: str, channel_id: str, ts: str) -> None:
+        with self._connection("write to") as db:
+            db.execute("UPDATE watch_failures SET channel_id = %s, ts = %s WHERE job_id = %s", (channel_id, ts, job_id))
+
+    def alerted_failures(self, limit: int) -> list[SeenFailure]:
+        with self._connection("read") as db:
+            return watch.alerted_failures(db, limit)
 
     def claim_owner(self, job_id: str) -> str | None:
         found = self._one("SELECT request_id FROM job_claims WHERE job_id = %s", (job_id,))

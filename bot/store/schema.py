@@ -246,6 +246,72 @@ HISTORY: tuple[Step, ...] = (
     ALTER TABLE followed ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
     """,
     ),
+    Step(
+        why="Where each attempt was made: from Slack, or from the console and by whom (see AttemptRecord.origin).",
+        sqlite="""
+    ALTER TABLE attempts ADD COLUMN origin TEXT NOT NULL DEFAULT 'slack';
+    """,
+        postgres="""
+    ALTER TABLE attempts ADD COLUMN origin TEXT NOT NULL DEFAULT 'slack';
+    """,
+    ),
+    Step(
+        why=(
+            "The failure watch: one row per failed job seen (its primary key is the claim that stops a second "
+            "alert), and when each watched scope (a project ID, or all) was first watched."
+        ),
+        sqlite="""
+    CREATE TABLE watch_failures (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failed_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        alerted INTEGER NOT NULL,
+        channel_id TEXT,
+        ts TEXT
+    );
+    CREATE INDEX watch_failures_seen ON watch_failures (seen_at);
+    CREATE TABLE watch_scopes (
+        scope TEXT PRIMARY KEY,
+        begun_at TEXT NOT NULL
+    );
+    """,
+        postgres="""
+    CREATE TABLE watch_failures (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failed_at TIMESTAMPTZ NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        alerted BOOLEAN NOT NULL,
+        channel_id TEXT,
+        ts TEXT
+    );
+    CREATE INDEX watch_failures_seen ON watch_failures (seen_at);
+    CREATE TABLE watch_scopes (
+        scope TEXT PRIMARY KEY,
+        begun_at TIMESTAMPTZ NOT NULL
+    );
+    """,
+    ),
+    Step(
+        why="The GPUs each recreate starts, for the budget; and indexes for it, for scoped history and for pruning.",
+        sqlite="""
+    ALTER TABLE attempts ADD COLUMN gpu_total INTEGER;
+    CREATE INDEX attempts_sent_at ON attempts (sent_at);
+    CREATE INDEX attempts_channel ON attempts (channel_id, created_at);
+    CREATE INDEX attempts_user ON attempts (user_id, created_at);
+    CREATE INDEX previews_created ON previews (created_at);
+    """,
+        postgres="""
+    ALTER TABLE attempts ADD COLUMN gpu_total INTEGER;
+    CREATE INDEX attempts_sent_at ON attempts (sent_at);
+    CREATE INDEX attempts_channel ON attempts (channel_id, created_at);
+    CREATE INDEX attempts_user ON attempts (user_id, created_at);
+    CREATE INDEX previews_created ON previews (created_at);
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(HISTORY)

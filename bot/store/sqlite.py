@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.budget import Budget, OverBudget, Spent
 from bot.records import (
     AttemptRecord,
     Followed,
@@ -20,10 +22,12 @@ from bot.records import (
     Outcome,
     Preview,
     PreviewState,
+    PruneBefore,
     Verdict,
 )
 from bot.store.interface import StoreError
 from bot.store.schema import HISTORY, SCHEMA_VERSION
+from bot.watch.record import SeenFailure
 
 # The released SQLite texts, by version (PRAGMA user_version); bot/store/schema.py owns the history.
 MIGRATIONS: tuple[str, ...] = tuple(step.sqlite for step in HISTORY)
@@ -31,7 +35,11 @@ _COLUMNS = [f.name for f in fields(AttemptRecord)]
 _PREVIEW_COLUMNS = [f.name for f in fields(Preview)]
 _FOLLOWED_COLUMNS = [f.name for f in fields(Followed)]
 _LEASE_COLUMNS = [f.name for f in fields(Lease)]
+_SEEN_COLUMNS = [f.name for f in fields(SeenFailure)]
 _IN_DOUBT = (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN)
+# Sent, and made (or may have made, or is making) a job: what the budget counts.
+_SPENDING = (Outcome.PENDING, Outcome.CREATED, Outcome.OUTCOME_UNKNOWN)
+_PRIVATE = 0o600
 
 
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
@@ -77,11 +85,14 @@ class SqliteAuditStore:
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(self.path)
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
             _use_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
+            if self.path != ":memory:":
+                _tighten(self.path)
         except (sqlite3.Error, OSError, StoreError) as error:
             # OSError: the parent "directory" is a file, or cannot be created. Never leave a half-open file behind.
             if db is not None:
@@ -122,13 +133,42 @@ class SqliteAuditStore:
         with self._locked("write to") as db:
             _upsert(db, table, columns, row)
 
-    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+    def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
+        # BEGIN IMMEDIATE takes the file's write lock first, so no other connection can count or spend between
+        # this count and this write.
         with self._transaction() as db:
             held = db.execute("SELECT owner FROM leases WHERE request_id = ?", (record.request_id,)).fetchone()
             if held is None or held[0] != owner:
                 return False
+            if budget is not None and budget.active:
+                assert record.sent_at is not None
+                spent = [
+                    s for s in _spent(db, budget.window_start(record.sent_at)) if s.request_id != record.request_id
+                ]
+                over = budget.over(spent, record.user_id, record.gpu_total or 0)
+                if over is not None:
+                    raise OverBudget(over)
             _upsert(db, "attempts", _COLUMNS, record)
         return True
+
+    def spent_since(self, since: datetime) -> list[Spent]:
+        with self._locked("read") as db:
+            return _spent(db, since)
+
+    def visible(self, limit: int, *, channel_id: str, user_id: str, job_id: str | None = None) -> list[AttemptRecord]:
+        where = "WHERE decision = ? AND (channel_id = ? OR user_id = ?)"
+        params: tuple[Any, ...] = (Verdict.ALLOWED, channel_id, user_id)
+        if job_id is not None:
+            where += " AND (source_job_id = ? OR new_job_id = ?)"
+            params += (job_id, job_id)
+        return self._select(f"{where} ORDER BY created_at DESC LIMIT ?", (*params, limit))
+
+    def prune(self, before: PruneBefore) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        with self._transaction() as db:
+            for name, statement, params in _prune_statements(db, before):
+                removed[name] = removed.get(name, 0) + db.execute(statement, params).rowcount
+        return removed
 
     def claim_owner(self, job_id: str) -> str | None:
         with self._locked("read") as db:
@@ -323,6 +363,46 @@ class SqliteAuditStore:
             (version,) = db.execute("PRAGMA user_version").fetchone()
         return int(version)
 
+    def watch_begun(self, scope: str, now: datetime) -> datetime:
+        with self._locked("write to") as db:
+            db.execute(
+                "INSERT INTO watch_scopes (scope, begun_at) VALUES (?, ?) ON CONFLICT (scope) DO NOTHING",
+                (scope, _to_sql(now)),
+            )
+            (begun,) = db.execute("SELECT begun_at FROM watch_scopes WHERE scope = ?", (scope,)).fetchone()
+        return datetime.fromisoformat(begun)
+
+    def claim_failure(self, seen: SeenFailure) -> bool:
+        values = [_to_sql(getattr(seen, name)) for name in _SEEN_COLUMNS]
+        placeholders = ", ".join("?" for _ in _SEEN_COLUMNS)
+        with self._locked("write to") as db:
+            cursor = db.execute(
+                f"INSERT INTO watch_failures ({', '.join(_SEEN_COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
+                "ON CONFLICT (job_id) DO NOTHING",
+                values,
+            )
+            return cursor.rowcount == 1
+
+    def failure_posted(self, job_id: str, channel_id: str, ts: str) -> None:
+        with self._locked("write to") as db:
+            db.execute("UPDATE watch_failures SET channel_id = ?, ts = ? WHERE job_id = ?", (channel_id, ts, job_id))
+
+    def alerted_failures(self, limit: int) -> list[SeenFailure]:
+        with self._locked("read") as db:
+            rows = db.execute(
+                f"SELECT {', '.join(_SEEN_COLUMNS)} FROM watch_failures WHERE alerted = 1 "  # noqa: S608
+                "ORDER BY seen_at DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        found = []
+        for row in rows:
+            values = dict(zip(_SEEN_COLUMNS, row, strict=True))
+            for name in ("failed_at", "seen_at"):
+                values[name] = datetime.fromisoformat(values[name])
+            values["alerted"] = bool(values["alerted"])
+            found.append(SeenFailure(**values))
+        return found
+
     def check_writable(self) -> None:
         with self._locked("write to") as db:
             db.execute("BEGIN IMMEDIATE")
@@ -339,6 +419,77 @@ class SqliteAuditStore:
         with self._locked("read") as db:
             rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts {where}", params).fetchall()  # noqa: S608
         return [_from_row(row) for row in rows]
+
+
+def _spent(db: sqlite3.Connection, since: datetime) -> list[Spent]:
+    rows = db.execute(
+        "SELECT request_id, user_id, sent_at, gpu_total FROM attempts WHERE sent_at >= ? AND outcome IN (?, ?, ?)",
+        (_to_sql(since), *_SPENDING),
+    ).fetchall()
+    return [Spent(row[0], row[1], datetime.fromisoformat(row[2]), int(row[3] or 0)) for row in rows]
+
+
+def _prune_statements(db: sqlite3.Connection, before: PruneBefore) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """What `prune` deletes and clears, in order; README "What is kept, and for how long" gives the reasons."""
+    (oldest_in_doubt,) = db.execute(
+        "SELECT MIN(sent_at) FROM attempts WHERE sent_at IS NOT NULL AND outcome IN (?, ?)", _IN_DOUBT
+    ).fetchone()
+    claims_before = before.claims_before(datetime.fromisoformat(oldest_in_doubt) if oldest_in_doubt else None)
+    urls = _to_sql(before.response_urls)
+    settled = _to_sql(before.settled)
+    return [
+        ("attempts", "DELETE FROM attempts WHERE created_at < ?", (_to_sql(before.attempts),)),
+        (
+            "job_claims",
+            "DELETE FROM job_claims WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.request_id = "
+            "job_claims.request_id AND COALESCE(a.sent_at, a.updated_at) >= ?)",
+            (_to_sql(claims_before),),
+        ),
+        (
+            "leases",
+            "DELETE FROM leases WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.request_id = leases.request_id)",
+            (),
+        ),
+        ("previews", "DELETE FROM previews WHERE state != ? AND created_at < ?", (PreviewState.PENDING, settled)),
+        ("in_flight", "DELETE FROM in_flight WHERE started_at < ?", (_to_sql(before.locks),)),
+        (
+            "followed",
+            "DELETE FROM followed WHERE deadline < ? OR (done = 1 AND next_poll_at < ?)",
+            (settled, settled),
+        ),
+        (
+            "response_urls",
+            "UPDATE previews SET response_url = NULL WHERE response_url IS NOT NULL AND created_at < ?",
+            (urls,),
+        ),
+        (
+            "response_urls",
+            "UPDATE followed SET response_url = NULL WHERE response_url IS NOT NULL AND started_at < ?",
+            (urls,),
+        ),
+        (
+            "response_urls",
+            "UPDATE leases SET response_url = NULL WHERE response_url IS NOT NULL AND request_id IN "
+            "(SELECT request_id FROM attempts WHERE created_at < ?)",
+            (urls,),
+        ),
+    ]
+
+
+def _create_private(path: str) -> None:
+    """Create a new file readable by its owner only; SQLite gives its -wal and -shm the same mode."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _PRIVATE))
+
+
+def _tighten(path: str) -> None:
+    """A file made world-readable by an older bot is made private; one owned by someone else is left alone."""
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, _PRIVATE)
+        except OSError:
+            continue
 
 
 def _upsert(db: sqlite3.Connection, table: str, columns: list[str], row: object) -> None:

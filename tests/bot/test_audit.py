@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 
 from bot.app import Collaborators
 from bot.store import Outcome
+from tests.bot.test_server import serving
 from tests.conftest import ALLOWED_USER, Harness, ack_text
 from tests.fakes.baseten import API_KEY
 from tests.fakes.slack import BOT_TOKEN, Call
@@ -359,17 +362,84 @@ def test_refusals_and_typos_are_still_answered_when_the_trail_cannot_be_written(
     assert harness.baseten.seen == []
 
 
-def test_a_flood_of_refusals_with_a_slow_audit_channel_starts_no_threads_and_blocks_no_allowed_user(
+def test_a_flood_of_refusals_over_http_with_a_slow_audit_channel_is_combined_and_blocks_no_allowed_user(
     harness_factory: HarnessFactory,
 ) -> None:
-    harness, _ = recording(harness_factory, audit_channel_id=AUDIT_CHANNEL)
-    harness.slack.slow("chat.postMessage", seconds=0.01, times=1000)
-    before = threading.active_count()
+    store = RecordingStore()
+    parts = Collaborators(
+        sleep=lambda _s: None, baseten_timeout=httpx.Timeout(2.0, read=1.0), store=store, audit_window=2.0
+    )
+    harness = harness_factory(parts, audit_channel_id=AUDIT_CHANNEL)
+    # Every post to Slack takes a while: the audit channel is slow to accept lines.
+    harness.slack.slow("chat.postMessage", seconds=0.2, times=2000)
+    with serving(harness) as served:
+        assert "not allowed" in served.command("p7qr9qv", user_id=OTHER_USER).json()["text"]
+        before = threading.active_count()
 
-    for _ in range(300):
-        assert "not allowed" in ack_text(harness.command("p7qr9qv", user_id=OTHER_USER)[0])
+        for _ in range(FLOOD - 1):
+            assert "not allowed" in served.command("p7qr9qv", user_id=OTHER_USER).json()["text"]
+        during = threading.active_count()
+        sent = time.monotonic()
+        response = served.command("p7qr9qv")
+        acked_after = time.monotonic() - sent
 
-    assert threading.active_count() - before < 5
-    response, _ = harness.command("p7qr9qv")
-    assert "Recreating `p7qr9qv`" in ack_text(response)
-    harness.drain()  # the audit lines still queued, before the fake Slack goes away
+        assert "Recreating `p7qr9qv`" in response.json()["text"]
+        assert acked_after < 1.0
+        # Its card and its own audit line are not stuck behind 600 lines about someone else.
+        harness.slack.wait_for(
+            lambda calls: any(
+                ALLOWED_USER in everything(c) and c.params.get("channel") == AUDIT_CHANNEL for c in calls
+            ),
+            timeout=5,
+        )
+        assert during - before < 5, f"{before} threads before the flood, {during} after"
+
+        # The refusals end up in a few combined lines: one as it happens, then one per window for the rest.
+        def refusals_counted(calls: list[Call]) -> int:
+            return sum(refusals_in(c) for c in audit_lines_in(calls))
+
+        harness.slack.wait_for(lambda calls: refusals_counted(calls) >= FLOOD, timeout=10)
+    harness.drain()
+    lines = [call for call in audit_posts(harness) if OTHER_USER in everything(call)]
+    assert sum(refusals_in(call) for call in lines) == FLOOD
+    assert len(lines) <= 10
+    assert any(re.search(r"refused \d+ more times in the last 2 seconds", everything(call)) for call in lines)
+    assert len(store.final()) == FLOOD + 1  # every refusal is still in the store, one record each
+    assert len(harness.baseten.created()) == 1
+
+
+FLOOD = 600
+
+
+def audit_lines_in(calls: list[Call]) -> list[Call]:
+    return [c for c in calls if c.kind == "chat.postMessage" and c.params.get("channel") == AUDIT_CHANNEL]
+
+
+def refusals_in(call: Call) -> int:
+    """How many refusals an audit-channel line stands for: one, or the count a combined line gives."""
+    text = everything(call)
+    if (combined := re.search(r"refused (\d+)( more)? times?", text)) is not None:
+        return int(combined.group(1))
+    return 1 if "was refused in" in text else 0
+
+
+def test_many_refused_people_at_once_never_crowd_an_allowed_line_out_of_the_audit_channel(
+    harness_factory: HarnessFactory,
+) -> None:
+    store = RecordingStore()
+    parts = Collaborators(sleep=lambda _s: None, store=store, audit_window=60.0)
+    harness = harness_factory(parts, audit_channel_id=AUDIT_CHANNEL)
+    # The channel takes its first line slowly, so every refusal below arrives while the queue cannot drain.
+    harness.slack.slow("chat.postMessage", seconds=5, times=1)
+    outsiders = [f"U0OUT{n:04d}" for n in range(150)]
+    with serving(harness) as served:
+        for outsider in outsiders:
+            assert "not allowed" in served.command("p7qr9qv", user_id=outsider).json()["text"]
+        assert "Recreating `p7qr9qv`" in served.command("p7qr9qv").json()["text"]
+        # 150 people refused once each would fill the queue; half of it is kept for allowed people's lines.
+        harness.slack.wait_for(
+            lambda calls: any(ALLOWED_USER in everything(c) for c in audit_lines_in(calls)),
+            timeout=10,
+        )
+    harness.drain()
+    assert len(store.final()) == len(outsiders) + 1  # every refusal is still in the store

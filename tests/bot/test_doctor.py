@@ -111,9 +111,10 @@ def test_a_healthy_install_passes_every_check(run_doctor: Doctor, slack: FakeSla
         "allowlist",
         f"user group {GROUP}",
         "audit store",
+        "GPU budget",
         "audit channel",
     ]
-    assert summary == "8 passed, 0 failed"
+    assert summary == "9 passed, 0 failed"
     assert "socket mode" in report.line("settings")
     assert "Example Co (T0TEAM0001)" in report.line("Slack bot token")
     assert "2 training projects visible" in report.line("Baseten API key")
@@ -283,6 +284,13 @@ def test_a_store_that_cannot_be_written(run_doctor: Doctor, tmp_path: Path) -> N
     line = only_failure(run_doctor(database_url=f"sqlite:///{tmp_path / 'a-file' / 'audit.db'}"), "audit store")
 
     assert "fix DATABASE_URL" in line
+
+
+def test_the_doctor_shows_the_limits_and_what_was_used_in_the_last_hour(run_doctor: Doctor) -> None:
+    line = run_doctor(recreate_limit_per_user="5", gpu_limit_per_hour="64").line("GPU budget")
+
+    assert line.startswith("ok ")
+    assert "0 recreates, 0 GPUs of GPU_LIMIT_PER_HOUR=64" in line and "RECREATE_LIMIT_PER_USER=5" in line
 
 
 def test_an_audit_channel_the_bot_cannot_post_in(run_doctor: Doctor, slack: FakeSlack) -> None:

@@ -79,7 +79,8 @@ class World:
         inner = self.baseten.transport()
 
         def handle(request: httpx.Request) -> httpx.Response:
-            if request.method == "GET":
+            # Status polls only: a failure's log lines are read once, beside its last poll.
+            if request.method == "GET" and not request.url.path.endswith("/logs"):
                 self.polls.append((self.clock(), request.url.path.rsplit("/", 1)[-1]))
             if before is not None:
                 before()
@@ -293,6 +294,42 @@ def test_a_failure_without_an_error_message_still_pings_the_requester(world: Wor
     assert "failed." in reply.params["text"]
     assert "None" not in reply.params["text"]
     assert f"<@{REQUESTER}>" in reply.params["text"]
+
+
+def test_a_failure_reply_carries_the_last_log_lines_with_secrets_masked(world: World) -> None:
+    follower = world.follower()
+    world.follow(follower, status=JobStatus.RUNNING)
+    world.set_status(JobStatus.FAILED, error_message="exit code 1")
+    updated_at = datetime.fromisoformat(world.baseten.jobs[JOB]["updated_at"])
+    world.baseten.add_logs(
+        JOB,
+        ["epoch 3 step 900", "Traceback (most recent call last):", "auth failed for Bearer abcdefgh12345678", "OOM"],
+        end=updated_at,
+    )
+    world.clock.advance(INTERVAL + 1)
+
+    follower.tick()
+
+    [reply] = world.replies()
+    blocks = json.dumps(reply.params["blocks"])
+    assert "Last 4 log lines" in blocks
+    assert blocks.index("epoch 3 step 900") < blocks.index("OOM")
+    assert "Bearer [masked]" in blocks and "abcdefgh12345678" not in blocks
+    assert reply.params["thread_ts"] == CARD_TS
+
+
+def test_a_failure_whose_logs_cannot_be_read_is_still_told(world: World) -> None:
+    follower = world.follower()
+    world.follow(follower, status=JobStatus.RUNNING)
+    world.set_status(JobStatus.FAILED, error_message="exit code 1")
+    world.baseten.fail("logs", 500, {"message": "down"}, times=5)
+    world.clock.advance(INTERVAL + 1)
+
+    follower.tick()
+
+    [reply] = world.replies()
+    assert "exit code 1" in reply.params["text"]
+    assert "logs could not be read" in json.dumps(reply.params["blocks"])
 
 
 def test_a_stopped_job_is_told_without_pinging_anyone(world: World) -> None:

@@ -244,3 +244,70 @@ def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
     for name in _VARIABLES:
         assert f"{name}=" in example, f"{name} is missing from .env.example"
         assert f"| `{name}` |" in readme, f"{name} is missing from the README's table"
+
+
+# --- plain http only on this machine -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variable", ["slack_api_url", "baseten_api_url"])
+@pytest.mark.parametrize("url", ["http://slack-proxy.internal/api/", "http://10.0.0.5:8080", "http://127.0.0.1.nip.io"])
+def test_plain_http_to_another_host_stops_start_up_naming_the_variable(variable: str, url: str) -> None:
+    message = config_error(**{variable: url})
+    assert message.startswith(f"Configuration error: {variable.upper()} ")
+    assert "https://" in message
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9000/api/", "http://127.8.9.10:9000", "http://localhost:9000", "http://[::1]:9000"]
+)
+def test_plain_http_to_this_machine_is_accepted(url: str) -> None:
+    assert str(settings(slack_api_url=url, baseten_api_url=url).baseten_api_url).startswith("http://")
+
+
+# --- secrets as mounted from files --------------------------------------------------------------------------------
+
+_SECRET_SETTINGS = {
+    "slack_bot_token": BOT_TOKEN,
+    "slack_app_token": APP_TOKEN,
+    "slack_signing_secret": SIGNING,
+    "baseten_api_key": API_KEY,
+}
+
+
+@pytest.mark.parametrize("variable", sorted(_SECRET_SETTINGS))
+def test_surrounding_whitespace_is_stripped_from_every_secret(variable: str) -> None:
+    loaded = settings(**{variable: f"  {_SECRET_SETTINGS[variable]}\r\n"})
+    value = getattr(loaded, variable)
+    assert value.get_secret_value() == _SECRET_SETTINGS[variable]
+    assert _SECRET_SETTINGS[variable] in loaded.secrets()
+
+
+@pytest.mark.parametrize("variable", sorted(_SECRET_SETTINGS))
+@pytest.mark.parametrize("inside", ["\n", "\x00", "\t", "\x1b"])
+def test_a_control_character_inside_a_secret_stops_start_up_naming_it(variable: str, inside: str) -> None:
+    secret = _SECRET_SETTINGS[variable]
+    message = config_error(**{variable: secret[:8] + inside + secret[8:]})
+    assert message.startswith(f"Configuration error: {variable.upper()} ")
+    assert "control character" in message
+    assert secret[:8] not in message and secret[8:] not in message
+
+
+def test_the_budget_defaults_to_ten_per_person_and_no_gpu_limit_and_off_turns_either_off() -> None:
+    defaults = settings()
+    assert (defaults.recreate_limit_per_user, defaults.gpu_limit_per_hour, defaults.audit_retention_days) == (
+        10,
+        None,
+        400,
+    )
+    off = settings(recreate_limit_per_user="off", gpu_limit_per_hour="OFF")
+    assert (off.recreate_limit_per_user, off.gpu_limit_per_hour) == (None, None)
+    assert settings(gpu_limit_per_hour="64").gpu_limit_per_hour == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("RECREATE_LIMIT_PER_USER", "0"), ("GPU_LIMIT_PER_HOUR", "lots"), ("AUDIT_RETENTION_DAYS", "0")]
+)
+def test_a_bad_budget_or_retention_setting_stops_start_up_with_one_line_naming_it(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings(**{name.lower(): value})
+    assert len(raised.value.problems) == 1 and name in raised.value.problems[0]

@@ -12,6 +12,7 @@ from slack_bolt import Ack as BoltAck
 
 from bot.app import Bot, Collaborators, build
 from bot.server import socket_handler
+from bot.startup import StartupError, connect_socket
 from tests.conftest import ALLOWED_USER, make_settings
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import Call, FakeSlack
@@ -38,7 +39,15 @@ def connected(
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.delenv(name, raising=False)  # the SDK's WebSocket would dial the proxy instead of 127.0.0.1
     slack.socket_url = socket_mode.url
-    settings = make_settings(slack, baseten, slack_signing_secret=None, slack_app_token=APP_TOKEN, follow=False)
+    # Bursts from one person here test load, not the per-person limit.
+    settings = make_settings(
+        slack,
+        baseten,
+        slack_signing_secret=None,
+        slack_app_token=APP_TOKEN,
+        follow=False,
+        recreate_limit_per_user="off",
+    )
     bot = build(settings, Collaborators(sleep=lambda _s: None))
     bot.runner.warm()
     handler = socket_handler(bot)
@@ -141,3 +150,23 @@ def test_fifty_envelopes_at_once_are_all_acked_within_3_s_while_baseten_takes_2_
     posted = cards(slack.wait_for(lambda calls: len(cards(calls)) >= 50, timeout=15))
     assert len(posted) == 50
     assert sorted(job["recreated_from"] for job in baseten.created()) == jobs
+
+
+def test_a_plain_ws_url_to_another_host_from_apps_connections_open_is_refused(
+    slack: FakeSlack, baseten: FakeBaseten
+) -> None:
+    """Socket Mode trusts whatever apps.connections.open answers: a plain ws:// elsewhere could be read on the way."""
+    slack.socket_url = "ws://wss-primary.slack.test/link/?ticket=fake"
+    settings = make_settings(slack, baseten, slack_signing_secret=None, slack_app_token=APP_TOKEN, follow=False)
+    bot = build(settings, Collaborators(sleep=lambda _s: None))
+    handler = socket_handler(bot)
+    try:
+        with pytest.raises(StartupError) as caught:
+            connect_socket(handler, settings)
+    finally:
+        bot.runner.drain(1)
+        bot.close()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "ws://" in message and "wss-primary.slack.test" in message
+    assert "ticket" not in message

@@ -32,6 +32,7 @@ CPU_ONLY: dict[str, Any] = {
 _JOBS = re.compile(r"^/v1/training_projects/([^/]+)/jobs$")
 _JOB = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)$")
 _RECREATE = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/recreate$")
+_LOGS = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/logs$")
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Seen:
     path: str
     body: Any
     authorization: str
+    query: dict[str, str] | None = None
 
 
 class FakeBaseten:
@@ -50,6 +52,8 @@ class FakeBaseten:
         self.projects: dict[str, str] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.seen: list[Seen] = []
+        self.logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """Each job's log lines (LogV1), oldest first; add them with `add_logs`."""
         self.delays: dict[str, float] = defaultdict(float)
         self._failures: dict[str, deque[Response]] = defaultdict(deque)
         self._ids = itertools.count(1)
@@ -104,6 +108,15 @@ class FakeBaseten:
             self.jobs[job_id] = job
         return job
 
+    def add_logs(self, job_id: str, messages: list[str], *, end: datetime, level: str | None = None) -> None:
+        """Log lines for `job_id`, one second apart, the last at `end`."""
+        with self._lock:
+            for index, message in enumerate(messages):
+                moment = end - timedelta(seconds=len(messages) - 1 - index)
+                nanos = int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+                line = {"timestamp": str(nanos), "message": message, "replica": "r0", "level": level}
+                self.logs[job_id].append(line)
+
     def created(self) -> list[dict[str, Any]]:
         """Jobs made by recreate calls, oldest first."""
         with self._lock:
@@ -135,7 +148,9 @@ class FakeBaseten:
         kind = _kind(request.method, request.path)
         body = request.json() if request.body else None
         with self._lock:
-            self.seen.append(Seen(request.method, request.path, body, request.headers.get("authorization", "")))
+            self.seen.append(
+                Seen(request.method, request.path, body, request.headers.get("authorization", ""), dict(request.query))
+            )
             failure = self._failures[kind].popleft() if self._failures[kind] else None
             after = self._failures[f"{kind}:after"].popleft() if self._failures[f"{kind}:after"] else None
         delay = self.delays[kind]
@@ -176,10 +191,13 @@ class FakeBaseten:
             if kind == "search":
                 wanted = (body or {}).get("job_id")
                 project = (body or {}).get("project_id")
+                statuses = (body or {}).get("statuses")
                 found = [
                     job
                     for job in self.jobs.values()
-                    if wanted in (None, job["id"]) and project in (None, job["training_project_id"])
+                    if wanted in (None, job["id"])
+                    and project in (None, job["training_project_id"])
+                    and (statuses is None or job["current_status"] in statuses)
                 ]
                 found.sort(key=lambda job: job["created_at"], reverse=True)
                 return Response(200, {"training_jobs": found})
@@ -194,6 +212,8 @@ class FakeBaseten:
                     return Response(404, {"message": f"Training project {project_id} not found"})
                 jobs = [job for job in self.jobs.values() if job["training_project_id"] == project_id]
                 return Response(200, {"training_project": self._project(project_id), "training_jobs": jobs})
+            if kind == "logs":
+                return self._logs(request)
             if kind in ("get", "recreate"):
                 pattern = _JOB if kind == "get" else _RECREATE
                 match = pattern.match(request.path)
@@ -206,6 +226,24 @@ class FakeBaseten:
                     return Response(200, {"training_project": self._project(project_id), "training_job": job})
                 return Response(200, {"training_job": self._recreate(job)})
         return Response(404, {"message": "Not found"})
+
+    def _logs(self, request: Request) -> Response:
+        """GET .../logs: lines up to end_epoch_millis (default now), in `direction`, at most `limit`."""
+        match = _LOGS.match(request.path)
+        assert match
+        project_id, job_id = match.groups()
+        job = self.jobs.get(job_id)
+        if job is None or job["training_project_id"] != project_id:
+            return Response(404, {"message": f"Training job {job_id} not found"})
+        query = request.query
+        end = int(query.get("end_epoch_millis") or datetime.now(UTC).timestamp() * 1000) * 1_000_000
+        start = int(query["start_epoch_millis"]) * 1_000_000 if "start_epoch_millis" in query else end - 1800 * 10**9
+        lines = [line for line in self.logs[job_id] if start <= int(line["timestamp"]) <= end]
+        if query.get("min_level"):
+            lines = [line for line in lines if line["level"] is not None]
+        if query.get("direction") == "desc":
+            lines.reverse()
+        return Response(200, {"logs": lines[: int(query.get("limit") or 500)]})
 
     def _project(self, project_id: str) -> dict[str, str]:
         return {"id": project_id, "name": self.projects[project_id]}
@@ -237,6 +275,7 @@ class FakeBaseten:
                 path=request.url.path,
                 headers={k.lower(): v for k, v in request.headers.items()},
                 body=request.content,
+                query=dict(request.url.params),
             )
             response = self.route(fake_request)
             if response.drop:
@@ -262,6 +301,8 @@ class FakeBaseten:
 def _kind(method: str, path: str) -> str:
     if path == "/v1/training_jobs/search":
         return "search"
+    if _LOGS.match(path):
+        return "logs"
     if _RECREATE.match(path):
         return "recreate"
     if _JOB.match(path):

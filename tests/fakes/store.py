@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.budget import Budget
 from bot.store import AttemptRecord, InFlight, Lease, SqliteAuditStore, StoreError
 
 
@@ -37,8 +38,8 @@ class RecordingStore(SqliteAuditStore):
         super().record(record, lease=lease)
         self._wrote(record)
 
-    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
-        saved = super().mark_sent(record, owner)
+    def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
+        saved = super().mark_sent(record, owner, budget=budget)
         if saved:
             self._wrote(record)
         return saved
@@ -74,7 +75,7 @@ class BrokenStore(SqliteAuditStore):
         self.write_attempts += 1
         raise StoreError("could not write to the audit database /data/audit.db: disk I/O error")
 
-    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+    def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
         return bool(self.record(record))
 
     def recent(self, limit: int) -> list[AttemptRecord]:
@@ -86,6 +87,11 @@ class BrokenStore(SqliteAuditStore):
         if self.reads_fail:
             raise StoreError("could not read the audit database /data/audit.db: disk I/O error")
         return super().involving(job_id, limit)
+
+    def visible(self, limit: int, *, channel_id: str, user_id: str, job_id: str | None = None) -> list[AttemptRecord]:
+        if self.reads_fail:
+            raise StoreError("could not read the audit database /data/audit.db: disk I/O error")
+        return super().visible(limit, channel_id=channel_id, user_id=user_id, job_id=job_id)
 
 
 class FailingOn(SqliteAuditStore):
@@ -100,10 +106,10 @@ class FailingOn(SqliteAuditStore):
             raise StoreError("disk I/O error (simulated)")
         return super().claim_new_job(job_id, request_id)
 
-    def mark_sent(self, record: AttemptRecord, owner: str) -> bool:
+    def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
         if "mark_sent" in self.failing:
             raise StoreError("disk I/O error (simulated)")
-        return super().mark_sent(record, owner)
+        return super().mark_sent(record, owner, budget=budget)
 
     def last_created(self, source_job_id: str, since: datetime) -> AttemptRecord | None:
         if "last_created" in self.failing:

@@ -154,6 +154,16 @@ def test_a_click_by_someone_else_creates_nothing_and_leaves_the_preview_usable(h
     assert len(harness.baseten.created()) == 1
 
 
+def test_a_click_from_another_workspace_is_refused_even_with_the_requesters_user_id(harness: Harness) -> None:
+    preview_id = button_value(show_preview(harness), CONFIRM)
+
+    harness.click(CONFIRM, preview_id, team_id="T0OTHER001")
+
+    wait_for_reply(harness, "only works in its own Slack workspace")
+    harness.drain()
+    assert harness.baseten.calls("recreate") == []
+
+
 def test_a_user_removed_from_the_allowlist_since_the_preview_cannot_confirm(
     harness_factory: HarnessFactory, tmp_path: Path
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from bot.intake import Intake
 from bot.messages import Message
-from bot.slack_payloads import SlashCommand
+from bot.slack_payloads import ResponseUrls, SlashCommand
 from handlers.recreate_command import CommandDeps, on_command
 
 
@@ -33,7 +33,7 @@ class ScriptedIntake:
 
 
 def deps(intake: ScriptedIntake) -> CommandDeps:
-    return CommandDeps(cast(Intake, intake))
+    return CommandDeps(cast(Intake, intake), ResponseUrls("https://slack.com/api/"))
 
 
 def test_a_command_is_parsed_once_and_acked_with_the_intakes_answer() -> None:

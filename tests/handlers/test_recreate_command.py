@@ -19,7 +19,7 @@ from bot.app import Collaborators
 from bot.runner import Runner
 from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, ack_text
-from tests.fakes.baseten import A10G
+from tests.fakes.baseten import A10G, API_KEY
 from tests.fakes.http import Response
 from tests.fakes.slack import Call, FakeSlack
 from tests.signing import command_body, signed_headers
@@ -259,6 +259,37 @@ def test_a_command_from_another_workspace_is_refused(harness_factory: HarnessFac
     assert "workspace" in ack
     assert "Nothing was sent to Baseten" in ack
     assert_nothing_reached_baseten(harness)
+
+
+def test_without_slack_team_id_the_bot_tokens_own_workspace_is_enforced(harness: Harness) -> None:
+    """A user of another organization in a shared channel: their commands carry their own workspace's ID."""
+    response, _ = harness.command("p7qr9qv", team_id="T0OTHER001")
+
+    ack = assert_ephemeral_ack(response)
+    assert "workspace" in ack
+    assert_nothing_reached_baseten(harness)
+
+
+def test_without_slack_team_id_the_bot_tokens_own_workspace_may_recreate(harness: Harness) -> None:
+    response, _ = harness.command("p7qr9qv", team_id="T0TEAM0001")  # the workspace auth.test names
+
+    assert "Recreating" in assert_ephemeral_ack(response)
+
+
+def test_with_slack_enterprise_id_any_workspace_of_that_enterprise_is_accepted(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = harness_factory(slack_enterprise_id="E0GRID0001")
+
+    sister, _ = harness.command("p7qr9qv", team_id="T0SISTER01", enterprise_id="E0GRID0001")
+    outsider, _ = harness.command("p7qr9qv", team_id="T0OTHER001", enterprise_id="E0OTHER001")
+    alone, _ = harness.command("p7qr9qv", team_id="T0TEAM0001")
+
+    assert "Recreating" in assert_ephemeral_ack(sister)
+    assert "workspace" in assert_ephemeral_ack(outsider)
+    assert "workspace" in assert_ephemeral_ack(alone)  # no enterprise in the payload: not one of its workspaces
+    harness.drain()
+    assert len(harness.baseten.created()) == 1
 
 
 def test_a_member_of_an_allowed_user_group_may_recreate(harness_factory: HarnessFactory) -> None:
@@ -722,7 +753,8 @@ def test_when_the_bot_is_at_capacity_a_new_command_is_told_to_wait_and_nothing_i
     assert record.error == "not started: bot busy"
 
 
-def test_twenty_commands_at_once_are_all_acked_quickly_and_all_cards_arrive(harness: Harness) -> None:
+def test_twenty_commands_at_once_are_all_acked_quickly_and_all_cards_arrive(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(recreate_limit_per_user="off")  # a burst from one person: load, not the limit
     harness.baseten.delays["recreate"] = 0.5
     sources = [f"load{i:03d}" for i in range(20)]  # one source job each: a job has one recreate in flight at a time
     for source in sources:
@@ -749,3 +781,16 @@ def test_twenty_commands_at_once_are_all_acked_quickly_and_all_cards_arrive(harn
     harness.drain()
     assert len(harness.slack.of("chat.postMessage")) == 20
     assert len(harness.baseten.calls("recreate")) == 20
+
+
+def test_a_baseten_key_mounted_with_a_trailing_newline_works_and_is_sent_stripped(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    harness = harness_factory(baseten_api_key=f"{API_KEY}\n")
+
+    response, _ = harness.command("p7qr9qv")
+    harness.drain()
+
+    assert "Recreating `p7qr9qv`" in ack_text(response)
+    assert len(harness.baseten.created()) == 1
+    assert {seen.authorization for seen in harness.baseten.seen} == {f"Api-Key {API_KEY}"}

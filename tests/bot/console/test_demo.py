@@ -152,3 +152,13 @@ def test_list_projects_returns_the_sample_projects(client: BasetenClient) -> Non
     projects = client.list_projects()
 
     assert {project.id: project.name for project in projects} == PROJECTS
+
+
+def test_a_failed_demo_job_has_a_traceback_to_show(client: BasetenClient, clock: Clock) -> None:
+    copy = client.recreate("k2m8x4p", "w8fa1l5")
+    assert client.job_logs("k2m8x4p", copy.id) == []
+
+    clock.advance(15)
+    lines = client.job_logs("k2m8x4p", copy.id)
+    assert lines[0].message.startswith("torch.OutOfMemoryError")
+    assert lines[-1].message.startswith("epoch 2 step 1180")

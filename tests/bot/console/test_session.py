@@ -14,8 +14,10 @@ import pytest
 
 from bot.console.demo import PROJECTS, SAMPLES
 from bot.console.session import run
+from bot.logs import RedactSecrets
 from bot.settings import Settings
 from bot.store import Outcome, SqliteAuditStore
+from tests.fakes.baseten import API_KEY, FakeBaseten
 
 ROOT = Path(__file__).resolve().parents[3]
 AUDIT_FILE = "recreate-job.db"
@@ -37,6 +39,27 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunConsole:
     def run_console(script: str, *argv: str) -> str:
         out = io.StringIO()
         assert run(["--demo", *argv], stdin=io.StringIO(script), out=out, sleep=lambda _seconds: None) == 0
+        return out.getvalue()
+
+    return run_console
+
+
+@pytest.fixture
+def console_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, baseten: FakeBaseten) -> RunConsole:
+    """The console without --demo, against a fake Baseten on loopback, as the operating-system user `tester`."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if _is_setting(name):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("USER", "tester")
+    monkeypatch.setenv("LOGNAME", "tester")
+    monkeypatch.setenv("BASETEN_API_KEY", API_KEY)
+    monkeypatch.setenv("BASETEN_API_URL", baseten.url)
+    monkeypatch.setenv("ALLOWED_USER_IDS", "U0ALLOWED1 U0ALLOWED2")
+
+    def run_console(script: str, *argv: str, scrubber: RedactSecrets | None = None) -> str:
+        out = io.StringIO()
+        assert run(list(argv), stdin=io.StringIO(script), out=out, sleep=lambda _s: None, scrubber=scrubber) == 0
         return out.getvalue()
 
     return run_console
@@ -201,20 +224,52 @@ def test_quit_ends_the_session_and_later_lines_are_not_read(console: RunConsole)
     assert "Recreate p7qr9qv?" not in output
 
 
-def test_the_audit_file_is_created_in_the_working_directory_and_records_the_recreate(
-    console: RunConsole, tmp_path: Path
+def test_the_demo_never_opens_the_configured_store_or_uses_the_configured_allowlist(
+    console: RunConsole, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    console("p7qr9qv\n1\n")
+    """On a production host the environment names the real store and real people: a demo touches neither."""
+    production = tmp_path / "data" / "production.db"
+    production.parent.mkdir()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{production}")
+    monkeypatch.setenv("ALLOWED_USER_IDS", "U0REALPERSON")
+    monkeypatch.setenv("AUDIT_CHANNEL_ID", "C0REALAUDIT")
 
-    assert (tmp_path / AUDIT_FILE).is_file()
+    output = console("p7qr9qv\n1\nhistory\n")
+
+    assert "== Training job recreated: d001p7q ==" in reply(output, "1")
+    assert "@U0DEMO0001 `p7qr9qv` → `d001p7q`" in reply(output, "history")
+    assert "U0REALPERSON" not in output
+    assert list(production.parent.iterdir()) == []
+    assert not (tmp_path / AUDIT_FILE).exists()
+
+
+def test_without_demo_every_attempt_is_recorded_as_made_from_the_console_by_the_operating_system_user(
+    console_real: RunConsole, tmp_path: Path
+) -> None:
+    output = console_real("p7qr9qv\n1\nhistory\n")
+
+    intro = output.split("\n\n")[0]
+    assert "Recreates here are real" in intro
+    assert "recorded in the audit store as made from the console by tester" in intro
     store = SqliteAuditStore(tmp_path / AUDIT_FILE)
     try:
-        recorded = store.recent(10)
+        (recorded,) = store.recent(10)
     finally:
         store.close()
-    assert [(r.user_id, r.source_job_id, r.new_job_id, r.outcome) for r in recorded] == [
-        ("U0DEMO0001", "p7qr9qv", "d001p7q", Outcome.CREATED)
-    ]
+    assert (recorded.user_id, recorded.origin, recorded.outcome) == ("U0ALLOWED1", "console:tester", Outcome.CREATED)
+    assert "from the console (tester)" in reply(output, "history")
+
+
+def test_acting_as_someone_else_is_recorded_as_an_impersonation(console_real: RunConsole, tmp_path: Path) -> None:
+    output = console_real("p7qr9qv\n1\n", "--user", "U0ALLOWED2")
+
+    assert "acting as U0ALLOWED2: recorded as tester impersonating them" in output.split("\n\n")[0]
+    store = SqliteAuditStore(tmp_path / AUDIT_FILE)
+    try:
+        (recorded,) = store.recent(10)
+    finally:
+        store.close()
+    assert (recorded.user_id, recorded.origin) == ("U0ALLOWED2", "console:tester as U0ALLOWED2")
 
 
 def test_python_m_bot_console_demo_runs_with_piped_input(tmp_path: Path) -> None:
@@ -236,4 +291,12 @@ def test_python_m_bot_console_demo_runs_with_piped_input(tmp_path: Path) -> None
     assert "Sample jobs:" in finished.stdout
     assert "== Recreate p7qr9qv? ==" in finished.stdout
     assert "== Training job recreated: d001p7q ==" in finished.stdout
-    assert (tmp_path / AUDIT_FILE).is_file()
+    assert list(tmp_path.iterdir()) == []  # the demo's store is its own, in memory
+
+
+def test_the_consoles_log_lines_are_scrubbed_of_the_secrets_it_read(console_real: RunConsole) -> None:
+    scrubber = RedactSecrets()
+
+    console_real("", scrubber=scrubber)
+
+    assert scrubber.scrub(f"Baseten refused Api-Key {API_KEY!r}") == "Baseten refused Api-Key '[redacted]'"

@@ -271,6 +271,7 @@ def test_a_version_1_file_is_migrated_and_its_rows_kept(db_path: Path) -> None:
         assert old.created_at == datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
         assert old.baseten_ms == 812.5
         assert (old.card_route, old.card_channel_id, old.card_ts) == (None, None, None)
+        assert old.origin == "slack"  # attempts made before origins were recorded all came from Slack
         assert [r.request_id for r in store.involving("new0001", 10)] == ["old-request"]
 
         # The columns added since version 1 are usable.
@@ -280,6 +281,10 @@ def test_a_version_1_file_is_migrated_and_its_rows_kept(db_path: Path) -> None:
         new = store.get("new-request")
         assert new is not None
         assert (new.card_route, new.card_channel_id, new.card_ts) == ("channel", "CCHANNEL01", "1700000001.000100")
+        store.record(attempt("console-request", origin="console:alice as U0123ABC"))
+        made = store.get("console-request")
+        assert made is not None
+        assert made.origin == "console:alice as U0123ABC"
     finally:
         store.close()
     assert user_version(db_path) == SCHEMA_VERSION
