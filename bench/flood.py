@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python -m bench.flood [--burst 500] [--baseten-delay 1] [--timeout 240]
 
-bench.burst's driver with more commands than the bot can start before Slack's 3 s run out. Every command must be
+The HTTP driver with more commands than the bot can start before Slack's 3 s run out. Every command must be
 answered in time: acked ("Recreating") and then done (its card posted, its job made), or told that the bot is busy
 and that nothing was sent. Afterwards the bench checks what Baseten received and what the bot's audit store holds:
 no command told "busy" reached Baseten, and no attempt is left half-done (`pending`). Nothing leaves 127.0.0.1.
@@ -12,63 +12,59 @@ no command told "busy" reached Baseten, and no attempt is left half-done (`pendi
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections import Counter
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from bench.burst import SLACK_ACK_LIMIT_S, Bench, _delta, _fmt, _key_value, _ms, percentile, run
+from bench.harness.http_driver import HttpBench
+from bench.harness.report import counted, fmt, render, title
+from bench.harness.runner import parser, run
+from bench.harness.slack_calls import snapshot, wait_answered
+from bench.harness.stats import delta, spread, within_ack_limit
 from bot.messages import replies
 from bot.store import SqliteAuditStore
 
 BUSY_TEXT = replies.busy().text[:40]
+PARALLEL = 64
+"""How many recreates the bot runs at a time."""
 
 
-class FloodBench(Bench):
-    """Bench with the flood's own bookkeeping: how each command was answered, and what followed from it."""
+class FloodBench(HttpBench):
+    """The flood's own bookkeeping: how each command was answered, and what followed from it."""
 
-    def start_bot(self, workdir: Path, log: IO[bytes]) -> None:
-        self.workdir = workdir
-        super().start_bot(workdir, log)
-
-    def burst(self) -> None:
+    def measure(self) -> None:
         count = self.args.burst
         self.baseten.delays["recreate"] = self.args.baseten_delay
-        assert self.sampler is not None
-        cpu_before, own_before = self.sampler.cpu_ms(), time.process_time()
-        shots, started = self._fire(count)
-        acked = time.monotonic()
-        cpu_acked, own_acked = self.sampler.cpu_ms(), time.process_time()
-        self.shots = shots
+        cpu_before, own_before = self.cpu_ms(), time.process_time()
+        shots, started, acked = self.fire(count, "burst-")
+        cpu_acked, own_acked = self.cpu_ms(), time.process_time()
         working = [i for i, shot in enumerate(shots) if shot.working]
         busy = [i for i, shot in enumerate(shots) if BUSY_TEXT in shot.text]
         latencies = [shot.ack_ms for shot in shots if shot.ack_ms is not None]
         busy_ms = [ms for i in busy if (ms := shots[i].ack_ms) is not None]
         # Every acked command must end with its card; wait for as many cards as there were "Recreating" acks.
-        batches = len(working) / 64 + 1  # the bot runs 64 recreates at a time
-        self._wait_answered(0, "burst-", len(working), self.deadline.left(batches * self.args.baseten_delay + 30))
-        cards, replies_seen = self._snapshot(0, "burst-")
-        busy_jobs = {self.jobs[i % len(self.jobs)] for i in busy}
+        batches = len(working) / PARALLEL + 1
+        wait_answered(self.slack, 0, "burst-", len(working), self.deadline.left(batches * self.args.baseten_delay + 30))
+        cards, replies_seen = snapshot(self.slack, 0, "burst-")
+        busy_jobs = {self.job(i) for i in busy}
         recreated = Counter(seen.path.split("/jobs/")[1].split("/")[0] for seen in self.baseten.calls("recreate"))
+        answered = set(working) | set(busy)
         self.results.update(
             {
-                "flood_answered_within_3s": sum(
-                    1 for s in shots if s.status == 200 and s.ack_ms is not None and s.ack_ms <= SLACK_ACK_LIMIT_S * 1e3
+                "flood_answered_within_3s": within_ack_limit(
+                    [s.ack_ms for s in shots if s.status == 200 and s.ack_ms is not None]
                 ),
                 "flood_acked_working": len(working),
                 "flood_told_busy": len(busy),
                 "flood_other_answers": dict(
-                    Counter(s.text for i, s in enumerate(shots) if i not in set(working) | set(busy)).most_common(3)
+                    Counter(s.text for i, s in enumerate(shots) if i not in answered).most_common(3)
                 ),
                 "flood_errors": sorted({shot.error for shot in shots if shot.error})[:5],
-                "flood_ack_p50_ms": _ms(percentile(latencies, 50)),
-                "flood_ack_p99_ms": _ms(percentile(latencies, 99)),
-                "flood_ack_max_ms": _ms(max(latencies, default=None)),
-                "flood_busy_ack_max_ms": _ms(max(busy_ms, default=None)),
+                **spread("flood_ack_", latencies),
+                "flood_busy_ack_max_ms": spread("", busy_ms)["max_ms"],
                 "flood_all_answered_s": round(acked - started, 3),
-                "flood_bot_cpu_until_answered_ms": _delta(cpu_before, cpu_acked),
+                "flood_bot_cpu_until_answered_ms": delta(cpu_before, cpu_acked),
                 "flood_bench_cpu_until_answered_ms": round((own_acked - own_before) * 1000, 1),
                 "flood_cards": len(cards),
                 "flood_last_card_s": round(max(c.at for c in cards) - started, 3) if cards else None,
@@ -78,10 +74,9 @@ class FloodBench(Bench):
                 "flood_busy_reaching_baseten": sum(
                     1 for seen in self.baseten.seen if any(job in f"{seen.path} {seen.body}" for job in busy_jobs)
                 ),
+                "rss_flood_peak_mb": self.rss_window_mb(),
             }
         )
-        if self.sampler is not None:
-            self.results["rss_flood_peak_mb"] = round(self.sampler.window() / 1024 / 1024, 1)
 
     def stop_bot(self) -> None:
         super().stop_bot()
@@ -101,70 +96,51 @@ class FloodBench(Bench):
             }
         )
 
-    def sequential(self) -> None:
-        """The flood has no sequential phase."""
-
 
 def table(r: dict[str, Any]) -> str:
     g = r.get
     rows = [
-        ("start-up: spawn -> /healthz 200", _fmt(g("startup_ms"), " ms")),
-        (f"flood of {r['burst']}: answered within 3 s", f"{_fmt(g('flood_answered_within_3s'))} / {r['burst']}"),
+        ("start-up: spawn -> /healthz 200", fmt(g("startup_ms"), " ms")),
+        (f"flood of {r['burst']}: answered within 3 s", f"{fmt(g('flood_answered_within_3s'))} / {r['burst']}"),
         (
             "answer latency p50 / p99 / max",
-            f"{_fmt(g('flood_ack_p50_ms'))} / {_fmt(g('flood_ack_p99_ms'))} / {_fmt(g('flood_ack_max_ms'))} ms",
+            f"{fmt(g('flood_ack_p50_ms'))} / {fmt(g('flood_ack_p99_ms'))} / {fmt(g('flood_ack_max_ms'))} ms",
         ),
-        ("acked 'Recreating' / told busy", f"{_fmt(g('flood_acked_working'))} / {_fmt(g('flood_told_busy'))}"),
-        ("slowest 'busy' answer", _fmt(g("flood_busy_ack_max_ms"), " ms")),
+        ("acked 'Recreating' / told busy", f"{fmt(g('flood_acked_working'))} / {fmt(g('flood_told_busy'))}"),
+        ("slowest 'busy' answer", fmt(g("flood_busy_ack_max_ms"), " ms")),
         (
             "CPU until all answered: bot / bench",
-            f"{_fmt(g('flood_bot_cpu_until_answered_ms'))} / {_fmt(g('flood_bench_cpu_until_answered_ms'))} ms "
-            f"in {_fmt(g('flood_all_answered_s'))} s",
+            f"{fmt(g('flood_bot_cpu_until_answered_ms'))} / {fmt(g('flood_bench_cpu_until_answered_ms'))} ms "
+            f"in {fmt(g('flood_all_answered_s'))} s",
         ),
         (
             "cards posted (one per 'Recreating')",
-            f"{_fmt(g('flood_cards'))}, the last at {_fmt(g('flood_last_card_s'))} s",
+            f"{fmt(g('flood_cards'))}, the last at {fmt(g('flood_last_card_s'))} s",
         ),
-        ("recreates Baseten received", _fmt(g("flood_baseten_recreates"))),
-        ("Baseten calls for commands told busy", _fmt(g("flood_busy_reaching_baseten"))),
-        ("audit outcomes", _fmt(g("audit_outcomes"))),
-        ("audit records left pending (half-done)", _fmt(g("audit_pending"))),
-        ("RSS peak during the flood / overall", f"{_fmt(g('rss_flood_peak_mb'))} / {_fmt(g('rss_peak_mb'))} MB"),
-        ("threads peak", _fmt(g("threads_peak"))),
-        ("SIGTERM -> exit: code, time", f"{_fmt(g('exit_code'))}, {_fmt(g('sigterm_exit_s'))} s"),
+        ("recreates Baseten received", fmt(g("flood_baseten_recreates"))),
+        ("Baseten calls for commands told busy", fmt(g("flood_busy_reaching_baseten"))),
+        ("audit outcomes", fmt(g("audit_outcomes"))),
+        ("audit records left pending (half-done)", fmt(g("audit_pending"))),
+        ("RSS peak during the flood / overall", f"{fmt(g('rss_flood_peak_mb'))} / {fmt(g('rss_peak_mb'))} MB"),
+        ("threads peak", fmt(g("threads_peak"))),
+        ("SIGTERM -> exit: code, time", f"{fmt(g('exit_code'))}, {fmt(g('sigterm_exit_s'))} s"),
     ]
-    width = max(len(label) for label, _ in rows)
-    lines = [
-        f"recreate-job flood benchmark: {r['burst']} commands at once, Baseten {r['baseten_delay_s']:g} s per "
-        f"recreate; {g('cpus')} CPUs, load {g('loadavg_1m_at_start')} at start"
-    ]
-    lines += [f"{label:<{width}}  {value}" for label, value in rows]
-    for key in ("flood_other_answers", "audit_errors"):
-        for text, times in (g(key) or {}).items():
-            lines.append(f"{key} x{times}: {text}")
+    what = f"flood benchmark: {r['burst']} commands at once, Baseten {r['baseten_delay_s']:g} s per recreate"
+    lines = render(title(r, what), [(label, value, "") for label, value in rows], r, right=False)
+    lines += counted(r, "flood_other_answers", "flood_other_answers") + counted(r, "audit_errors", "audit_errors")
     if g("flood_errors"):
         lines.append(f"flood errors: {r['flood_errors']}")
-    if g("error"):
-        lines.append(f"RUN ERROR: {r['error']}")
     return "\n".join(lines)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.flood", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--burst", type=int, default=500, help="commands sent at once, one job each (default 500)")
-    parser.add_argument("--baseten-delay", type=float, default=1.0, help="seconds the fake takes per recreate")
-    parser.add_argument(
-        "--bot-env", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="extra bot setting"
-    )
-    parser.add_argument("--timeout", type=float, default=240.0, help="hard limit for the whole run, seconds")
-    args = parser.parse_args(argv)
+def main(argv: list[str] | None = None) -> int:
+    options = parser("bench.flood", __doc__, timeout=240.0)
+    options.add_argument("--burst", type=int, default=500, help="commands sent at once, one job each (default 500)")
+    options.add_argument("--baseten-delay", type=float, default=1.0, help="seconds the fake takes per recreate")
+    args = options.parse_args(argv)
     args.sequential = 0
     args.jobs = args.burst
-    return args
-
-
-def main(argv: list[str] | None = None) -> int:
-    return run(parse_args(argv), FloodBench, prefix="bench-flood-", render=table)
+    return run(args, FloodBench, prefix="bench-flood-", render=table)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ import httpx
 import psutil
 from slack_sdk import WebClient
 
+from bench.harness.process import Watchdog
+from bench.harness.sampler import thread_cpu
+from bench.harness.stats import MB
 from bot.baseten import BasetenClient, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.baseten.models import JobStatus
@@ -54,7 +57,6 @@ PROJECT = "n4q95w5"
 CHANNEL = "CCHANNEL01"
 REQUESTER = "UREQUEST01"
 SOURCE = "p7qr9qv"
-MB = 1024 * 1024
 HOUR = 3600
 CHANGE_EVERY = 600
 # Active statuses only, so a changing job is never finished by its change.
@@ -199,21 +201,6 @@ class Stamps:
             return len(self.times)
 
 
-def thread_cpu(native_id: int | None) -> float:
-    """CPU seconds of one thread of this process: the scheduler's nanosecond count where Linux offers it, else
-    psutil's user + system time (clock ticks, 10 ms)."""
-    if native_id is None:
-        return 0.0
-    try:
-        return int(Path(f"/proc/self/task/{native_id}/schedstat").read_text().split()[0]) / 1e9
-    except (OSError, ValueError, IndexError):
-        pass
-    for thread in psutil.Process().threads():
-        if thread.id == native_id:
-            return float(thread.user_time + thread.system_time)
-    return 0.0
-
-
 def rounds_of(times: list[float]) -> list[tuple[float, float]]:
     """Clusters of request times: (first, last) of each poll round."""
     found: list[tuple[float, float]] = []
@@ -324,19 +311,6 @@ def fakes_without_nagle() -> None:
     socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 
 
-def watchdog(seconds: float, part: str) -> threading.Timer:
-    """The hard timeout: whatever is blocked, the process ends."""
-
-    def fire() -> None:
-        print(f"bench.follow: {part} hit its hard timeout of {seconds:.0f} s; stopping", file=sys.stderr, flush=True)
-        os._exit(2)
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
-    return timer
-
-
 def fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -362,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         if not args.skip_simulated:
             # Part (a) is simulated time, no waiting; its budget is separate from (b)'s.
-            timer = watchdog(args.simulated_timeout, "part (a)")
+            timer = Watchdog(args.simulated_timeout, "bench.follow part (a)").start()
             print(f"(a) {args.jobs} jobs, FOLLOW_INTERVAL={args.interval:g} s, one simulated hour ticked every second")
             scenarios = {
                 "unchanged": {"changing": False, "cap": args.jobs},
@@ -394,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.idle_seconds:g} s wall time",
                 flush=True,
             )
-            timer = watchdog(args.timeout, "part (b)")
+            timer = Watchdog(args.timeout, "bench.follow part (b)").start()
             result = idle_cost(args.jobs, args.interval, args.idle_seconds, workdir)
             timer.cancel()
             figures["b_idle"] = result

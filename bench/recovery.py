@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,7 +24,8 @@ from typing import Any
 
 import httpx
 
-from bench.burst import ROOT, Watchdog, bot_env, free_port, health_status, kill, percentile
+from bench.harness.process import BOT_COMMAND, ROOT, Watchdog, bot_env, free_port, healthy, kill, wait_until
+from bench.harness.stats import percentile
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import FakeSlack
 from tests.signing import command_body, signed_headers
@@ -35,23 +35,7 @@ HELD = 600.0
 
 def spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as sink:
-        return subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=ROOT, stdout=sink, stderr=sink)
-
-
-def wait_for(condition: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
-def healthy(port: int) -> bool:
-    try:
-        return health_status(port) == 200
-    except OSError:
-        return False
+        return subprocess.Popen(BOT_COMMAND, env=env, cwd=ROOT, stdout=sink, stderr=sink)
 
 
 def one_round(args: argparse.Namespace, folder: Path, watchdog: Watchdog) -> dict[str, Any]:
@@ -62,12 +46,12 @@ def one_round(args: argparse.Namespace, folder: Path, watchdog: Watchdog) -> dic
         extra = {"DATABASE_URL": f"sqlite:///{folder / 'bot.db'}", "RECOVER_AFTER": str(args.recover_after)}
         env = bot_env(slack, baseten, port, extra)
         first = watchdog.proc = spawn(env, folder / "first.log")
-        assert wait_for(lambda: healthy(port), 15), "the first bot did not start"
+        assert wait_until(lambda: healthy(port), 15), "the first bot did not start"
         baseten.delays["recreate"] = HELD
         body = command_body("p7qr9qv", response_url=slack.response_url("cmd"))
         headers = {name: str(value) for name, value in signed_headers(body).items()}
         httpx.post(f"http://127.0.0.1:{port}/slack/events", content=body.encode(), headers=headers)
-        assert wait_for(lambda: len(baseten.calls("recreate")) == 1, 15), "the recreate never reached Baseten"
+        assert wait_until(lambda: len(baseten.calls("recreate")) == 1, 15), "the recreate never reached Baseten"
         kill(first)
         killed = time.monotonic()
         baseten.delays["recreate"] = 0
@@ -75,7 +59,7 @@ def one_round(args: argparse.Namespace, folder: Path, watchdog: Watchdog) -> dic
         seen_before = len(baseten.seen)
         restarted = time.monotonic()
         second = watchdog.proc = spawn(env, folder / "second.log")
-        assert wait_for(lambda: bool(slack.of("chat.postMessage")), args.recover_after + 60), "no card after restart"
+        assert wait_until(lambda: bool(slack.of("chat.postMessage")), args.recover_after + 60), "no card after restart"
         reported = slack.of("chat.postMessage")[0].at
         spent = Counter(seen.method + " " + seen.path.split("/")[-1] for seen in baseten.seen[seen_before:])
         kill(second)
@@ -93,14 +77,15 @@ def one_round(args: argparse.Namespace, folder: Path, watchdog: Watchdog) -> dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.recovery", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--recover-after", type=float, default=20.0, help="RECOVER_AFTER for both processes")
     parser.add_argument("--restart-delay", type=float, default=2.0, help="seconds between the kill and the restart")
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
-    watchdog = Watchdog(args.timeout)
-    watchdog.start()
+    watchdog = Watchdog(args.timeout).start()
     rounds = []
     for number in range(args.rounds):
         with tempfile.TemporaryDirectory() as folder:

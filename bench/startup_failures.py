@@ -13,28 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.fakes.baseten import API_KEY, FakeBaseten
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
-from tests.signing import SIGNING_SECRET
+from bench.harness.process import BOT_COMMAND, bot_env, free_port
+from tests.fakes.baseten import FakeBaseten
+from tests.fakes.slack import FakeSlack
 
-ROOT = Path(__file__).resolve().parent.parent
 APP_TOKEN = "xapp-1-A0APP00001-1234567890-bench0startup"
 LIMIT_S = 10.0
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Fakes:
@@ -42,23 +33,17 @@ class Fakes:
         self.slack = FakeSlack().start()
         self.baseten = FakeBaseten().start()
         self.baseten.add_job()
+        self.holder: socket.socket | None = None
+        """A socket holding the port the bot is told to use."""
 
     def stop(self) -> None:
+        if self.holder is not None:
+            self.holder.close()
         self.slack.stop()
         self.baseten.stop()
 
     def env(self, socket_mode: bool = False, **extra: str) -> dict[str, str]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": str(ROOT),
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_API_URL": self.slack.api_url,
-            "BASETEN_API_KEY": API_KEY,
-            "BASETEN_API_URL": self.baseten.url,
-            "ALLOWED_USER_IDS": "UALLOWED01",
-        }
-        env |= {"SLACK_APP_TOKEN": APP_TOKEN} if socket_mode else {"SLACK_SIGNING_SECRET": SIGNING_SECRET}
-        return env | extra
+        return bot_env(self.slack, self.baseten, None, extra, app_token=APP_TOKEN if socket_mode else None)
 
 
 def _settings(fakes: Fakes) -> dict[str, str]:
@@ -66,8 +51,8 @@ def _settings(fakes: Fakes) -> dict[str, str]:
 
 
 def _port_in_use(fakes: Fakes) -> dict[str, str]:
-    fakes.holder = socket.create_server(("0.0.0.0", 0))  # type: ignore[attr-defined]  # noqa: S104
-    return fakes.env(PORT=str(fakes.holder.getsockname()[1]))  # type: ignore[attr-defined]
+    fakes.holder = socket.create_server(("0.0.0.0", 0))  # noqa: S104
+    return fakes.env(PORT=str(fakes.holder.getsockname()[1]))
 
 
 def _bot_token(fakes: Fakes) -> dict[str, str]:
@@ -86,7 +71,7 @@ def _app_token(fakes: Fakes) -> dict[str, str]:
 
 
 def _no_socket(fakes: Fakes) -> dict[str, str]:
-    fakes.slack.socket_url = f"ws://127.0.0.1:{closed_port()}/link/?ticket=t"
+    fakes.slack.socket_url = f"ws://127.0.0.1:{free_port()}/link/?ticket=t"
     return fakes.env(socket_mode=True)
 
 
@@ -95,7 +80,7 @@ SCENARIOS: dict[str, Callable[[Fakes], dict[str, str]]] = {
     "BASETEN_API_URL ending in /v1": lambda fakes: fakes.env(BASETEN_API_URL=f"{fakes.baseten.url}/v1"),
     "bot token rejected (invalid_auth)": _bot_token,
     "Slack unreachable (connection refused)": lambda fakes: fakes.env(
-        SLACK_API_URL=f"http://127.0.0.1:{closed_port()}/api/"
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/"
     ),
     "Slack never answers": _silent_slack,
     "port already in use": _port_in_use,
@@ -111,22 +96,23 @@ def run_once(scenario: Callable[[Fakes], dict[str, str]]) -> tuple[float, int, i
         with tempfile.TemporaryDirectory() as cwd:
             started = time.perf_counter()
             result = subprocess.run(
-                [sys.executable, "-m", "bot"], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+                BOT_COMMAND, env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
             )
             elapsed = time.perf_counter() - started
         output = result.stdout + result.stderr
         return elapsed, result.returncode, len(output.strip().splitlines()), "Traceback" in output
     finally:
-        holder = getattr(fakes, "holder", None)
-        if holder is not None:
-            holder.close()
         fakes.stop()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.startup_failures",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of each scenario (default 5)")
+    args = parser.parse_args(argv)
     results = {}
     print(f"{'scenario':<40} {'spawn → exit (s)':>18} {'exit':>5} {'lines':>6} {'traceback':>10}   limit")
     for name, scenario in SCENARIOS.items():
@@ -142,7 +128,8 @@ def main() -> None:
         )
         results[name] = {"seconds": times, "exit": codes, "lines": lines, "traceback": traceback}
     print(json.dumps({"bench": "startup_failures", "runs": args.runs, "results": results}))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

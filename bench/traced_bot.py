@@ -10,13 +10,14 @@ is kept. bench.soak runs the bot this way with --tracemalloc.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import threading
 import time
 import tracemalloc
 from pathlib import Path
 
-from bot.main import main
+from bot.main import main as bot_main
 
 TOP = 25
 
@@ -38,14 +39,18 @@ def _report(out: Path, warmup: float, every: float) -> None:
         out.write_text("\n".join(lines) + "\n")
 
 
-def run(argv: list[str]) -> int:
-    out = Path(argv[0])
-    warmup = float(argv[1]) if len(argv) > 1 else 60.0
-    every = float(argv[2]) if len(argv) > 2 else 60.0
-    tracemalloc.start(int(argv[3]) if len(argv) > 3 else 1)
-    threading.Thread(target=_report, args=(out, warmup, every), name="tracemalloc", daemon=True).start()
-    return main([])
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(prog="python -m bench.traced_bot", description=(__doc__ or "").splitlines()[0])
+    options.add_argument("out", type=Path, metavar="OUT", help="the file the growth report is written to")
+    options.add_argument("warmup", type=float, nargs="?", default=60.0, help="seconds before the baseline (60)")
+    options.add_argument("every", type=float, nargs="?", default=60.0, help="seconds between reports (60)")
+    options.add_argument("frames", type=int, nargs="?", default=1, help="stack frames kept per allocation (1)")
+    args = options.parse_args(argv)
+    tracemalloc.start(args.frames)
+    report = threading.Thread(target=_report, args=(args.out, args.warmup, args.every), name="tracemalloc", daemon=True)
+    report.start()
+    return bot_main([])
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:]))
+    sys.exit(main())
