@@ -13,38 +13,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.harness import phases
 from bench.harness.http_driver import HttpBench
-from bench.harness.report import burst_rows, burst_tail, flag, fmt, render, shared_rows, title
+from bench.harness.phases import BurstAndSequential, add_options
+from bench.harness.report import burst_table, flag, fmt
 from bench.harness.runner import parser, run
 
 
-class BurstBench(HttpBench):
-    def measure(self) -> None:
-        phases.burst(self)
-        phases.sequential(self)
+class BurstBench(BurstAndSequential, HttpBench):
+    """The burst and the sequential run, over HTTP."""
 
 
 def table(r: dict[str, Any]) -> str:
     g = r.get
-    rows = [
+    start = [
         ("start-up: spawn -> /healthz 200", fmt(g("startup_ms"), " ms"), flag(r, "startup_ms")),
         ("RSS idle after start-up", fmt(g("rss_idle_mb"), " MB"), ""),
-        *burst_rows(r, "start"),
+    ]
+    more = [
         ("burst: auth.test calls by the bot", fmt(g("burst_auth_test_calls")), ""),
         ("burst: kernel listen-queue overflows", fmt(g("burst_listen_overflows")), ""),
-        *shared_rows(r),
-        ("SIGTERM -> exit: code, time", f"{fmt(g('exit_code'))}, {fmt(g('sigterm_exit_s'))} s", ""),
     ]
-    what = (
-        f"burst benchmark: {r['burst']} at once, Baseten {r['baseten_delay_s']:g} s per recreate, "
-        f"{r['jobs']} source job(s)"
-    )
-    return "\n".join(render(title(r, what), rows, r) + burst_tail(r))
+    end = [("SIGTERM -> exit: code, time", f"{fmt(g('exit_code'))}, {fmt(g('sigterm_exit_s'))} s", "")]
+    return burst_table(r, "burst benchmark", sent="start", start=start, more=more, end=end)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = phases.add_options(parser("bench.burst", __doc__, timeout=120.0), sequential=100).parse_args(argv)
+    args = add_options(parser("bench.burst", __doc__, timeout=120.0), sequential=100).parse_args(argv)
     return run(args, BurstBench, prefix="bench-burst-", render=table)
 
 

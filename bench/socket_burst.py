@@ -16,41 +16,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.harness import phases
-from bench.harness.report import burst_rows, burst_tail, flag, fmt, render, shared_rows, title
+from bench.harness.phases import BurstAndSequential, add_options
+from bench.harness.report import burst_table, flag, fmt
 from bench.harness.runner import parser, run
 from bench.harness.socket_driver import SocketBench
 
 
-class SocketBurst(SocketBench):
-    def measure(self) -> None:
-        phases.burst(self)
-        phases.sequential(self)
+class SocketBurst(BurstAndSequential, SocketBench):
+    """The burst and the sequential run, in Socket Mode."""
 
 
 def table(r: dict[str, Any]) -> str:
     g = r.get
-    rows = [
+    start = [
         ("start-up: spawn -> hello on the WebSocket", fmt(g("startup_hello_ms"), " ms"), ""),
         ("start-up: spawn -> first envelope acked", fmt(g("startup_ms"), " ms"), flag(r, "startup_ms")),
         ("RSS idle after start-up", fmt(g("rss_idle_mb"), " MB"), ""),
-        *burst_rows(r, "send"),
-        *shared_rows(r),
-        (
-            "SIGTERM -> disconnected / exit: code",
-            f"{fmt(g('sigterm_disconnect_s'))} / {fmt(g('sigterm_exit_s'))} s: {fmt(g('exit_code'))}",
-            "",
-        ),
     ]
-    what = (
-        f"Socket Mode burst benchmark: {r['burst']} envelopes at once, Baseten {r['baseten_delay_s']:g} s per "
-        f"recreate, {r['jobs']} source job(s)"
-    )
-    return "\n".join(render(title(r, what), rows, r) + burst_tail(r))
+    stop = f"{fmt(g('sigterm_disconnect_s'))} / {fmt(g('sigterm_exit_s'))} s: {fmt(g('exit_code'))}"
+    end = [("SIGTERM -> disconnected / exit: code", stop, "")]
+    return burst_table(r, "Socket Mode burst benchmark", sent="send", start=start, more=[], end=end)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = phases.add_options(parser("bench.socket_burst", __doc__, timeout=120.0), sequential=50).parse_args(argv)
+    args = add_options(parser("bench.socket_burst", __doc__, timeout=120.0), sequential=50).parse_args(argv)
     return run(args, SocketBurst, prefix="bench-socket-", render=table)
 
 

@@ -120,3 +120,11 @@ def add_options(parser: argparse.ArgumentParser, *, sequential: int) -> argparse
         "the bot refuses a second recreate of a job already in flight)",
     )
     return parser
+
+
+class BurstAndSequential(BotBench):
+    """A scenario of the burst, then the commands one at a time; mixed in before a driver."""
+
+    def measure(self) -> None:
+        burst(self)
+        sequential(self)

@@ -110,3 +110,13 @@ def burst_tail(r: dict[str, Any]) -> list[str]:
     if r.get("burst_errors"):
         lines.append(f"burst errors: {r['burst_errors']}")
     return lines
+
+
+def burst_table(r: dict[str, Any], what: str, *, sent: str, start: list[Row], more: list[Row], end: list[Row]) -> str:
+    """A burst benchmark's table: its start-up rows, the burst (`sent` names when the clock starts) and `more`
+    rows of the mode's own, the shared rows, then its `end`."""
+    heading = (
+        f"{what}: {r['burst']} at once, Baseten {r['baseten_delay_s']:g} s per recreate, {r['jobs']} source job(s)"
+    )
+    rows = [*start, *burst_rows(r, sent), *more, *shared_rows(r), *end]
+    return "\n".join(render(title(r, heading), rows, r) + burst_tail(r))
