@@ -23,84 +23,38 @@ import argparse
 import json
 import os
 import random
-import socketserver
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
-from slack_sdk import WebClient
 
+from bench.harness.following import Clock, fakes_without_nagle, follow_all, job_ids, rules_like_the_app, web_client
+from bench.harness.poll_rounds import Sample, Stamps, summarize
 from bench.harness.process import Watchdog
 from bench.harness.sampler import thread_cpu
 from bench.harness.stats import MB
-from bot.baseten import BasetenClient, TrainingJob
+from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
 from bot.baseten.models import JobStatus
-from bot.delivery import Delivery, retry_handlers
-from bot.follow import Follower, FollowRules
-from bot.requester import Requester
+from bot.delivery import Delivery
+from bot.follow import Follower
 from bot.store import SqliteAuditStore
 from tests.fakes.baseten import API_KEY, FakeBaseten
-from tests.fakes.http import LoopbackServer, Request, Response
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.http import LoopbackServer
+from tests.fakes.slack import FakeSlack
 
-PROJECT = "n4q95w5"
-CHANNEL = "CCHANNEL01"
-REQUESTER = "UREQUEST01"
-SOURCE = "p7qr9qv"
 HOUR = 3600
 CHANGE_EVERY = 600
 # Active statuses only, so a changing job is never finished by its change.
 CYCLE = (JobStatus.PENDING, JobStatus.DEPLOYING, JobStatus.RUNNING, JobStatus.QUEUED)
 SAMPLE_EVERY = 0.5
-ROUND_GAP = 5.0
-"""Requests less than this far apart belong to one poll round."""
-ROUND_MARGIN = 1.0
-"""Seconds either side of a round's requests counted as part of the round, not idle."""
 _PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def rules_like_the_app(interval: float, cap: int) -> FollowRules:
-    """FollowRules as bot.app builds them from FOLLOW_INTERVAL, FOLLOW_FOR (default) and FOLLOW_MAX."""
-    return FollowRules(interval=interval, follow_for=86400, cap=cap, max_interval=max(600.0, interval))
-
-
-def job_ids(count: int) -> list[str]:
-    return [f"bench{number:04d}" for number in range(count)]
-
-
-def follow_all(follower: Follower, baseten: FakeBaseten, ids: list[str], status: str) -> None:
-    for number, job_id in enumerate(ids):
-        baseten.add_job(PROJECT, job_id, status=status)
-        follower.follow(
-            TrainingJob.model_validate(baseten.jobs[job_id]),
-            request_id=f"req{job_id}",
-            requester=Requester(REQUESTER, CHANNEL, None, None),
-            source_job_id=SOURCE,
-            card_channel_id=CHANNEL,
-            card_ts=f"{1700000000 + number}.000100",
-        )
-
-
-def web_client(slack: FakeSlack) -> WebClient:
-    return WebClient(token=BOT_TOKEN, base_url=slack.api_url, timeout=15, retry_handlers=list(retry_handlers()))
 
 
 # --- (a) requests per job per hour ------------------------------------------------------------------------------
@@ -172,46 +126,6 @@ def simulated_hour(jobs: int, interval: float, cap: int, *, changing: bool, work
 # --- (b) idle cost of the real thread ---------------------------------------------------------------------------
 
 
-@dataclass
-class Sample:
-    at: float
-    process_cpu: float
-    sampler_cpu: float
-    follower_cpu: float
-    gets: int
-
-
-@dataclass
-class Stamps:
-    """Monotonic times of the Baseten requests the fake served."""
-
-    times: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def route(self, inner: Callable[[Request], Response]) -> Callable[[Request], Response]:
-        def stamped(request: Request) -> Response:
-            with self.lock:
-                self.times.append(time.monotonic())
-            return inner(request)
-
-        return stamped
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.times)
-
-
-def rounds_of(times: list[float]) -> list[tuple[float, float]]:
-    """Clusters of request times: (first, last) of each poll round."""
-    found: list[tuple[float, float]] = []
-    for at in sorted(times):
-        if found and at - found[-1][1] < ROUND_GAP:
-            found[-1] = (found[-1][0], at)
-        else:
-            found.append((at, at))
-    return found
-
-
 def idle_cost(jobs: int, interval: float, seconds: float, workdir: Path) -> dict[str, Any]:
     process = psutil.Process()
     baseten = FakeBaseten()
@@ -260,55 +174,7 @@ def idle_cost(jobs: int, interval: float, seconds: float, workdir: Path) -> dict
     }
 
 
-def summarize(samples: list[Sample], requests: list[float]) -> dict[str, Any]:
-    """Split the samples into poll rounds and the idle stretches between them."""
-    rounds = rounds_of(requests)
-    busy = [(first - ROUND_MARGIN, last + ROUND_MARGIN) for first, last in rounds]
-    idle = {"wall": 0.0, "process": 0.0, "bot": 0.0, "follower": 0.0}
-    polling = {"wall": 0.0, "process": 0.0, "bot": 0.0, "follower": 0.0}
-    for before, after in pairwise(samples):
-        overlaps = any(start < after.at and before.at < end for start, end in busy)
-        bucket = polling if overlaps else idle
-        process_cpu = after.process_cpu - before.process_cpu
-        sampler_cpu = after.sampler_cpu - before.sampler_cpu
-        bucket["wall"] += after.at - before.at
-        bucket["process"] += process_cpu
-        bucket["bot"] += process_cpu - sampler_cpu
-        bucket["follower"] += after.follower_cpu - before.follower_cpu
-    total_wall = samples[-1].at - samples[0].at
-    total_process = samples[-1].process_cpu - samples[0].process_cpu
-    total_follower = samples[-1].follower_cpu - samples[0].follower_cpu
-    count = max(1, len(rounds))
-
-    def pct(cpu: float, wall: float) -> float | None:
-        return 100 * cpu / wall if wall > 0 else None
-
-    return {
-        "wall_s": total_wall,
-        "poll_rounds": len(rounds),
-        "requests": len(requests),
-        "requests_per_round": [sum(1 for at in requests if first <= at <= last) for first, last in rounds],
-        "round_duration_s": [last - first for first, last in rounds],
-        "idle_wall_s": idle["wall"],
-        "idle_cpu_pct_process": pct(idle["process"], idle["wall"]),
-        "idle_cpu_pct_excl_sampler": pct(idle["bot"], idle["wall"]),
-        "idle_cpu_pct_follower_thread": pct(idle["follower"], idle["wall"]),
-        "cpu_s_per_round_process": polling["process"] / count if rounds else None,
-        "cpu_s_per_round_excl_sampler": polling["bot"] / count if rounds else None,
-        "cpu_s_per_round_follower_thread": polling["follower"] / count if rounds else None,
-        "cpu_s_total_process": total_process,
-        "cpu_s_total_follower_thread": total_follower,
-        "cpu_pct_total_process": pct(total_process, total_wall),
-    }
-
-
 # --- running ---------------------------------------------------------------------------------------------------
-
-
-def fakes_without_nagle() -> None:
-    """TCP_NODELAY on the loopback fakes' sockets, as bench.burst does: they answer in two writes, and with Nagle
-    on each Baseten answer waits ~40 ms for the client's delayed ACK, which real Baseten does not do."""
-    socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
