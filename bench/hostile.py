@@ -28,11 +28,10 @@ from typing import IO, Any
 
 from bench.harness.hostile_clients import MALFORMED, NOT_MALFORMED, Stalls, raw_exchange, upload_big
 from bench.harness.http_driver import HttpBench
+from bench.harness.probes import probe_figures, probes
 from bench.harness.report import fmt, render, title
 from bench.harness.runner import parser, run
-from bench.harness.stats import MB, ms, percentile, within_ack_limit
-
-PROBE_EVERY_S = 0.5
+from bench.harness.stats import MB, ms, percentile
 
 
 class HostileBench(HttpBench):
@@ -48,41 +47,6 @@ class HostileBench(HttpBench):
         self.oversize()
         self.malformed()
 
-    # --- probes: real signed commands --------------------------------------------------------------------------
-
-    def probe(self, index: int, results: list[tuple[int, float | None, str]]) -> None:
-        """One signed command on its own connection; appends (status, ack ms or None, error)."""
-        _, shot = self.send_one(index, f"probe-{index}")
-        results.append((shot.status, shot.ack_ms, shot.error or ("" if shot.working else "no ack")))
-
-    def probes(self, first: int, seconds: float, stop: threading.Event) -> list[tuple[int, float | None, str]]:
-        """A signed command every PROBE_EVERY_S for `seconds` (or until `stop`), each from its own thread."""
-        results: list[tuple[int, float | None, str]] = []
-        threads: list[threading.Thread] = []
-        end = time.monotonic() + seconds
-        index = first
-        while time.monotonic() < end and not stop.is_set() and self.deadline.left() > 0:
-            thread = threading.Thread(target=self.probe, args=(index, results), daemon=True)
-            thread.start()
-            threads.append(thread)
-            index += 1
-            stop.wait(PROBE_EVERY_S)
-        for thread in threads:
-            thread.join(self.deadline.left(12.0))
-        return results
-
-    def _probe_figures(self, prefix: str, results: list[tuple[int, float | None, str]]) -> None:
-        acks = [ms for status, ms, error in results if status == 200 and ms is not None and not error]
-        self.results.update(
-            {
-                f"{prefix}_probes": len(results),
-                f"{prefix}_acked_within_3s": within_ack_limit(acks),
-                f"{prefix}_ack_p50_ms": ms(percentile(acks, 50)),
-                f"{prefix}_ack_max_ms": ms(max(acks, default=None)),
-                f"{prefix}_probe_errors": dict(Counter(e or str(s) for s, _, e in results if e or s != 200)),
-            }
-        )
-
     # --- stalled connections -------------------------------------------------------------------------------
 
     def stall(self) -> None:
@@ -91,11 +55,11 @@ class HostileBench(HttpBench):
         holder = threading.Thread(target=stalls.hold, args=(stop,), name="stalls", daemon=True)
         holder.start()
         time.sleep(min(2.0, self.args.seconds / 4))  # let them pile up first
-        results = self.probes(0, self.args.seconds, stop)
+        results = probes(self, 0, self.args.seconds, stop)
         stop.set()
         holder.join(10.0)
         stalls.close_all()
-        self._probe_figures("stall", results)
+        self.results.update(probe_figures("stall", results))
         lived = stalls.lifetimes
         self.results.update(
             {
@@ -130,10 +94,10 @@ class HostileBench(HttpBench):
         uploads = [threading.Thread(target=upload, args=(kind,), daemon=True) for kind in ["length"] * 5 + ["chunked"]]
         for thread in uploads:
             thread.start()
-        probes = self.probes(1_000, 2.0, threading.Event())
+        big = probes(self, 1_000, 2.0, threading.Event())
         for thread in uploads:
             thread.join(self.deadline.left(30.0))
-        self._probe_figures("big", probes)
+        self.results.update(probe_figures("big", big))
         for kind in ("length", "chunked"):
             mine = [o for o in outcomes if o[0] == kind]
             self.results[f"big_{kind}_statuses"] = dict(Counter(str(o[1]) for o in mine))
@@ -147,8 +111,8 @@ class HostileBench(HttpBench):
         threads_before = self.sampler.threads if self.sampler is not None else None
         answers = {name: raw_exchange(self.port, raw) for name, raw in MALFORMED}
         time.sleep(0.3)
-        probes = self.probes(2_000, 1.0, threading.Event())
-        self._probe_figures("malformed", probes)
+        after = probes(self, 2_000, 1.0, threading.Event())
+        self.results.update(probe_figures("malformed", after))
         log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         self.results.update(
             {
