@@ -71,7 +71,8 @@ def test_an_outcome_arriving_while_the_database_is_down_is_logged_and_written_on
     harness = harness_factory(database_url=through(proxy, postgres_url), recreate_cooldown=0, recover_after=2)
     assert harness.bot.leases is not None
     harness.bot.leases.start()
-    harness.baseten.delays["recreate"] = 1.0
+    # Slow enough to cut the database while the answer is on its way; well inside the 1 s read timeout.
+    harness.baseten.delays["recreate"] = 0.5
     with caplog.at_level(logging.ERROR, logger="bot.audit"):
         harness.command("p7qr9qv")
         assert until(lambda: bool(harness.baseten.calls("recreate")), 5)
