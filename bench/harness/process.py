@@ -30,7 +30,8 @@ _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONDONTWRITEBY
 
 # The bot's defaults ask for confirmation and refuse repeats of a job within a cooldown; the benchmarks measure
 # command -> card, so they turn both off. Unknown names are ignored by the bot's settings. Override with --bot-env.
-BOT_DEFAULTS = {"CONFIRM": "never", "RECREATE_COOLDOWN": "0"}
+# One person sends every command of a benchmark: the per-person limit would measure itself, not the bot.
+BOT_DEFAULTS = {"CONFIRM": "never", "RECREATE_COOLDOWN": "0", "RECREATE_LIMIT_PER_USER": "off"}
 
 
 def bot_env(
