@@ -55,7 +55,8 @@ class PostgresAuditStore:
             yield db
 
     def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
-        with self._transaction() as db:
+        # Pipelined: BEGIN, both writes and COMMIT reach the server in one round trip, which is what the ack waits on.
+        with self._connection("write to") as db, db.pipeline(), db.transaction():
             db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
             if lease is not None:
                 db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
