@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,26 +17,9 @@ from bot.settings import ConfigError, load_settings
 from bot.store import AttemptRecord, AuditStore, Outcome, SqliteAuditStore, StoreError, Verdict, open_store, sqlite_path
 from bot.store.schema import SCHEMA_VERSION
 from bot.store.sqlite import MIGRATIONS, migrate
+from tests.bot.store.contract import T0, attempt
 
-T0 = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-
-
-def attempt(request_id: str, **changes: Any) -> AttemptRecord:
-    values: dict[str, Any] = {
-        "request_id": request_id,
-        "user_id": "UALLOWED01",
-        "channel_id": "CCHANNEL01",
-        "team_id": "T0TEAM0001",
-        "command_text": "p7qr9qv",
-        "decision": Verdict.ALLOWED,
-        "outcome": Outcome.CREATED,
-        "created_at": T0,
-        "updated_at": T0,
-        "source_project_id": "n4q95w5",
-        "source_job_id": "p7qr9qv",
-    }
-    values.update(changes)
-    return AttemptRecord(**values)
+__all__ = ["T0", "attempt"]  # other store tests take them from here too
 
 
 def user_version(path: Path) -> int:
