@@ -164,7 +164,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     )
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
-    follower = _follower(settings, parts, reader, store, delivery, links) if settings.follow else None
+    follower = _follower(settings, parts, reader, store, delivery, links, leases.owner) if settings.follow else None
     service = RecreateService(
         baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
     )
@@ -252,6 +252,7 @@ def _follower(
     store: AuditStore,
     delivery: Delivery,
     links: DashboardLinks,
+    owner: str,
 ) -> Follower:
     rules = FollowRules(
         interval=settings.follow_interval,
@@ -259,7 +260,7 @@ def _follower(
         cap=settings.follow_max,
         max_interval=max(600.0, settings.follow_interval),
     )
-    return Follower(polling, store, delivery, links, rules, clock=parts.clock)
+    return Follower(polling, store, delivery, links, rules, clock=parts.clock, owner=owner)
 
 
 def _watcher(

@@ -13,6 +13,7 @@ from bot.baseten import BasetenClient, BasetenError, NotFound, RateLimited, Trai
 from bot.baseten.links import DashboardLinks
 from bot.baseten.models import TERMINAL_STATUSES
 from bot.delivery import Delivery
+from bot.leases import new_owner
 from bot.messages import Message
 from bot.messages import follow as say
 from bot.messages.card import job_card
@@ -34,6 +35,9 @@ class FollowRules:
     follow_for: float = 86400.0
     cap: int = 100
     """Jobs followed at once; the rest wait their turn."""
+    hold: float = 120.0
+    """Seconds the due jobs a round takes stay this process's (a few poll timeouts): no other replica polls them
+    meanwhile; saving a poll's result lets its job go, and a process that stopped mid-round loses the rest then."""
 
 
 class Follower:
@@ -49,8 +53,11 @@ class Follower:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        owner: str | None = None,
     ) -> None:
         self._baseten = baseten
+        self.owner = owner or new_owner()
+        """Names this process to the store when it takes due jobs; the app passes its lease owner's name."""
         self._store = store
         self._delivery = delivery
         self._links = links
@@ -123,7 +130,9 @@ class Follower:
     def tick(self) -> float:
         """Poll every due job once; returns seconds until the next one is due."""
         now = self._clock()
-        for followed in self._store.followed_due(now, self.rules.cap):
+        # Taken, not just read: of replicas sharing the store each due job goes to one, so Baseten is asked once.
+        # update_followed's version check stays the second guard, should a round outlast its hold.
+        for followed in self._store.take_due(self.owner, now, self.rules.cap, timedelta(seconds=self.rules.hold)):
             if self._stop.is_set():
                 break
             # The poll's own time, not the round's: in a round longer than the interval, the last jobs polled

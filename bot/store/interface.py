@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.budget import Budget, Spent
@@ -106,9 +106,14 @@ class AuditStore(Protocol):
     def followed_due(self, now: datetime, cap: int) -> list[Followed]:
         """Due jobs among the `cap` oldest still followed; the rest wait their turn."""
 
+    def take_due(self, owner: str, now: datetime, cap: int, hold: timedelta) -> list[Followed]:
+        """Among the `cap` oldest still followed, the due jobs no other owner holds past `now`: held by `owner`
+        until `now + hold` and returned, oldest poll first. Atomic across processes: each job to one caller
+        (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then UPDATE; SQLite: BEGIN IMMEDIATE)."""
+
     def update_followed(self, followed: Followed) -> bool:
         """Save a poll's result if the stored row is still at `followed.version` (no other process saved one
-        meanwhile); the stored version then moves on by one. True when saved."""
+        meanwhile); the stored version then moves on by one and the hold of take_due is let go. True when saved."""
 
     def schema_version(self) -> int:
         """The schema version the database is at."""

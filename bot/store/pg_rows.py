@@ -19,6 +19,21 @@ IN_FLIGHT = [f.name for f in fields(InFlight)]
 KEYS = {"attempts": "request_id", "leases": "request_id", "previews": "id", "followed": "job_id"}
 
 
+# The due, free jobs among the cap oldest still followed, locked for this transaction; see take_due.
+TAKE_DUE = (
+    "SELECT job_id FROM followed WHERE job_id IN (SELECT job_id FROM followed WHERE NOT done ORDER BY started_at "
+    "LIMIT %s) AND NOT done AND next_poll_at <= %s AND (taken_by IS NULL OR taken_by = %s OR taken_until <= %s) "
+    "FOR UPDATE SKIP LOCKED"
+)
+
+
+def taken() -> sql.Composed:
+    """UPDATE the locked rows to their new holder, RETURNING them as records."""
+    return sql.SQL(
+        "UPDATE followed SET taken_by = %s, taken_until = %s WHERE job_id = ANY(%s) RETURNING {columns}"
+    ).format(columns=columns(FOLLOWED))
+
+
 def columns(names: list[str]) -> sql.Composable:
     return sql.SQL(", ").join(map(sql.Identifier, names))
 

@@ -243,10 +243,19 @@ class PostgresAuditStore:
         active = [rows.followed(row) for row in self._all(query, (cap,))]
         return sorted((f for f in active if f.next_poll_at <= now), key=lambda f: f.next_poll_at)
 
+    def take_due(self, owner: str, now: datetime, cap: int, hold: timedelta) -> list[Followed]:
+        with self._transaction() as db:
+            # SKIP LOCKED: rows another replica is taking right now are its; FOR UPDATE re-checks the hold on rows
+            # it took and committed since this statement began.
+            ids = [row[0] for row in db.execute(rows.TAKE_DUE, (cap, now, owner, now)).fetchall()]
+            taken = db.execute(rows.taken(), (owner, now + hold, ids)).fetchall() if ids else []
+        return sorted((rows.followed(row) for row in taken), key=lambda f: f.next_poll_at)
+
     def update_followed(self, followed: Followed) -> bool:
         names = [name for name in rows.FOLLOWED if name not in ("job_id", "version")]
         query = sql.SQL(
-            "UPDATE followed SET {assignments}, version = version + 1 WHERE job_id = %s AND version = %s"
+            "UPDATE followed SET {assignments}, version = version + 1, taken_by = NULL, taken_until = NULL "
+            "WHERE job_id = %s AND version = %s"
         ).format(assignments=rows.assignments(names))
         with self._connection("write to") as db:
             cursor = db.execute(query, [*rows.values(followed, names), followed.job_id, followed.version])

@@ -312,6 +312,17 @@ HISTORY: tuple[Step, ...] = (
     CREATE INDEX previews_created ON previews (created_at);
     """,
     ),
+    Step(
+        why="Who polls each followed job and until when (see take_due), so no job is polled by two replicas at once.",
+        sqlite="""
+    ALTER TABLE followed ADD COLUMN taken_by TEXT;
+    ALTER TABLE followed ADD COLUMN taken_until TEXT;
+    """,
+        postgres="""
+    ALTER TABLE followed ADD COLUMN taken_by TEXT;
+    ALTER TABLE followed ADD COLUMN taken_until TIMESTAMPTZ;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(HISTORY)

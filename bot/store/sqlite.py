@@ -324,13 +324,30 @@ class SqliteAuditStore:
         active = self._select_followed("WHERE done = 0 ORDER BY started_at LIMIT ?", (cap,))
         return sorted((f for f in active if f.next_poll_at <= now), key=lambda f: f.next_poll_at)
 
+    def take_due(self, owner: str, now: datetime, cap: int, hold: timedelta) -> list[Followed]:
+        # BEGIN IMMEDIATE: no other connection can take the same rows between this select and this update.
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT {', '.join(_FOLLOWED_COLUMNS)} FROM followed WHERE job_id IN "  # noqa: S608
+                "(SELECT job_id FROM followed WHERE done = 0 ORDER BY started_at LIMIT ?) "
+                "AND next_poll_at <= ? AND (taken_by IS NULL OR taken_by = ? OR taken_until <= ?)",
+                (cap, _to_sql(now), owner, _to_sql(now)),
+            ).fetchall()
+            taken = [_followed(row) for row in rows]
+            db.executemany(
+                "UPDATE followed SET taken_by = ?, taken_until = ? WHERE job_id = ?",
+                [(owner, _to_sql(now + hold), f.job_id) for f in taken],
+            )
+        return sorted(taken, key=lambda f: f.next_poll_at)
+
     def update_followed(self, followed: Followed) -> bool:
         names = [name for name in _FOLLOWED_COLUMNS if name not in ("job_id", "version")]
         assignments = ", ".join(f"{name} = ?" for name in names)
         values = [_to_sql(getattr(followed, name)) for name in names]
         with self._locked("write to") as db:
             cursor = db.execute(
-                f"UPDATE followed SET {assignments}, version = version + 1 WHERE job_id = ? AND version = ?",  # noqa: S608
+                f"UPDATE followed SET {assignments}, version = version + 1, taken_by = NULL, taken_until = NULL "  # noqa: S608
+                "WHERE job_id = ? AND version = ?",
                 [*values, followed.job_id, followed.version],
             )
             return cursor.rowcount == 1
@@ -338,15 +355,7 @@ class SqliteAuditStore:
     def _select_followed(self, where: str, params: tuple[Any, ...]) -> list[Followed]:
         with self._locked("read") as db:
             rows = db.execute(f"SELECT {', '.join(_FOLLOWED_COLUMNS)} FROM followed {where}", params).fetchall()  # noqa: S608
-        found = []
-        for row in rows:
-            values = dict(zip(_FOLLOWED_COLUMNS, row, strict=True))
-            for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
-                if values[name] is not None:
-                    values[name] = datetime.fromisoformat(values[name])
-            values["done"] = bool(values["done"])
-            found.append(Followed(**values))
-        return found
+        return [_followed(row) for row in rows]
 
     @staticmethod
     def _holder(db: sqlite3.Connection, source_job_id: str) -> InFlight | None:
@@ -497,6 +506,15 @@ def _upsert(db: sqlite3.Connection, table: str, columns: list[str], row: object)
     values = [_to_sql(getattr(row, name)) for name in columns]
     placeholders = ", ".join("?" for _ in columns)
     db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
+
+
+def _followed(row: tuple[Any, ...]) -> Followed:
+    values = dict(zip(_FOLLOWED_COLUMNS, row, strict=True))
+    for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    values["done"] = bool(values["done"])
+    return Followed(**values)
 
 
 def _lease(row: tuple[Any, ...]) -> Lease:

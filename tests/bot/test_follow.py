@@ -566,44 +566,50 @@ def test_a_restarted_follower_carries_on_without_repeating_itself(shared_world: 
     assert card_status(world.updates()[-1]) == "Deploying"
 
 
-def test_two_followers_polling_the_same_job_at_once_reply_once(shared_world: World) -> None:
+def test_two_followers_ticking_at_once_ask_baseten_once_per_due_job_and_reply_once(shared_world: World) -> None:
     world = shared_world
-    barrier = threading.Barrier(2, timeout=5)
-    raced: list[bool] = []
-
-    def together() -> None:
-        # Both GETs in flight at once: each follower has already read the job as due.
-        try:
-            barrier.wait()
-            raced.append(True)
-        except threading.BrokenBarrierError:
-            raced.append(False)
-
-    one = world.follower(transport=world.transport(before=together))
-    other = world.follower(transport=world.transport(before=together))
-    world.follow(one)
-    world.set_status(JobStatus.RUNNING)
-    world.clock.advance(INTERVAL + 1)
+    one = world.follower()
+    other = world.follower()
+    jobs = ["newjob01", "newjob02", "newjob03"]
+    for job_id in jobs:
+        world.follow(one, job_id)
     errors: list[BaseException] = []
 
-    def tick(follower: Follower) -> None:
-        try:
-            follower.tick()
-        except BaseException as error:
-            errors.append(error)
+    def round_together(status: str) -> None:
+        for job_id in jobs:
+            world.set_status(status, job_id)
+        world.clock.advance(INTERVAL * (1 + JITTER) + 1)
+        barrier = threading.Barrier(2, timeout=5)
 
-    threads = [threading.Thread(target=tick, args=(f,)) for f in (one, other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+        def tick(follower: Follower) -> None:
+            try:
+                barrier.wait()
+                follower.tick()
+            except BaseException as error:
+                errors.append(error)
 
+        threads = [threading.Thread(target=tick, args=(f,)) for f in (one, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+
+    round_together(JobStatus.RUNNING)
     assert errors == []
-    assert raced == [True, True]
-    assert world.gets() == 2
-    [reply] = world.replies()
-    assert "Running" in reply.params["text"]
-    assert len(world.updates()) == 1
+    assert [world.gets(job_id) for job_id in jobs] == [1, 1, 1]
+    texts = [c.params["text"] for c in world.replies()]
+    assert sorted(t for t in texts if "running" in t.lower()) == sorted(t for t in texts)
+    assert [sum(job_id in t for t in texts) for job_id in jobs] == [1, 1, 1]
+    assert len(world.updates()) == 3
+
+    # Saving a poll's result let each job go: the next round polls every one once more, again from one follower.
+    round_together(JobStatus.DEPLOYING)
+    assert errors == []
+    assert [world.gets(job_id) for job_id in jobs] == [2, 2, 2]
+    texts = [c.params["text"] for c in world.replies()]
+    assert [sum(job_id in t and "deploying" in t for t in texts) for job_id in jobs] == [1, 1, 1]
+    assert len(texts) == 6
+    assert len(world.updates()) == 6
 
 
 # --- Slack trouble ----------------------------------------------------------------------------------------------

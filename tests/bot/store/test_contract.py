@@ -298,6 +298,44 @@ def test_one_polls_result_saved_by_two_stores_at_once_is_saved_once(store: Audit
     assert final is not None and final.status == f"S{saved.index(True)}" and final.version == 1
 
 
+HOLD = timedelta(minutes=2)
+
+
+def test_due_jobs_taken_by_eight_callers_on_two_stores_at_once_go_each_to_one(
+    store: AuditStore, second: AuditStore
+) -> None:
+    due = [f"new000{n}" for n in range(5)]
+    for n, job_id in enumerate(due):
+        store.follow(followed(job_id, next_poll_at=T0 + timedelta(seconds=n)))
+    store.follow(followed("later", next_poll_at=LATER))
+    calls = [
+        partial(s.take_due, f"owner-{n}", T0 + timedelta(minutes=1), 10, HOLD)
+        for n, s in enumerate([store, second] * 4)
+    ]
+    taken = at_once(calls)
+    ids = [f.job_id for batch in taken for f in batch]
+    assert sorted(ids) == due  # every due job to exactly one caller; the one not yet due to none
+    for batch in taken:
+        assert [f.next_poll_at for f in batch] == sorted(f.next_poll_at for f in batch)
+
+
+def test_a_taken_job_stays_its_owners_until_the_hold_ends_or_its_result_is_saved(
+    store: AuditStore, second: AuditStore
+) -> None:
+    store.follow(followed("a"))
+    store.follow(followed("b", started_at=T0 + timedelta(seconds=1)))
+    [a, b] = sorted(store.take_due("one", T0, 10, HOLD), key=lambda f: f.job_id)
+    assert (a.job_id, b.job_id) == ("a", "b")
+    assert second.take_due("two", T0 + HOLD - timedelta(seconds=1), 10, HOLD) == []
+    assert sorted(f.job_id for f in store.take_due("one", T0 + timedelta(seconds=1), 10, HOLD)) == ["a", "b"]  # its own
+    assert store.take_due("one", T0, 1, HOLD)[0].job_id == "a"  # only among the `cap` oldest
+    # Saving a's result lets it go at once; b is another owner's once the hold taken last runs out.
+    assert store.update_followed(replace(a, status="TRAINING_JOB_RUNNING"))
+    assert [f.job_id for f in second.take_due("two", T0 + timedelta(seconds=2), 10, HOLD)] == ["a"]
+    assert sorted(f.job_id for f in second.take_due("two", T0 + timedelta(seconds=1) + HOLD, 10, HOLD)) == ["a", "b"]
+    assert store.take_due("one", T0 + timedelta(seconds=2) + HOLD, 10, HOLD) == []
+
+
 # --- the database itself -----------------------------------------------------------------------------------------
 
 
