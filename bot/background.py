@@ -1,4 +1,4 @@
-"""Small work off the request path (audit-channel lines, group refreshes, "busy" replies): one bounded lane.
+"""Small work off the request path (group refreshes, "busy" replies): one bounded lane.
 
 The runner's capacity is for recreates. Everything else that must not hold up a Slack ack goes here instead of
 a thread of its own, so no flood of events, refused or not, can start threads without bound or take a worker

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from bot.messages import follow as say
 from bot.messages.card import job_card
 from bot.requester import Requester
 from bot.store import AuditStore, Followed, StoreError, utcnow
+from bot.ticker import Ticker
 from bot.watch.logs import diagnose
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,9 @@ class Follower:
         self.rules = rules or FollowRules()
         self._clock = clock
         self._rng = rng or random.Random()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = Ticker(
+            "follower", self.tick, retry=self.rules.interval, longest=self.rules.interval, what="following jobs"
+        )
 
     # --- starting and stopping -----------------------------------------------------------------------------
 
@@ -103,27 +103,13 @@ class Follower:
         except StoreError:
             log.exception("could not start following job %s", job.id)
             return
-        self._wake.set()
+        self._ticker.wake()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="follower", daemon=True)
-        self._thread.start()
+        self._ticker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                pause = self.tick()
-            except Exception:
-                log.exception("following jobs failed; trying again shortly")
-                pause = self.rules.interval
-            self._wake.wait(max(0.05, min(pause, self.rules.interval)))
-            self._wake.clear()
+        self._ticker.stop(timeout)
 
     # --- one round -----------------------------------------------------------------------------------------
 
@@ -133,7 +119,7 @@ class Follower:
         # Taken, not just read: of replicas sharing the store each due job goes to one, so Baseten is asked once.
         # update_followed's version check stays the second guard, should a round outlast its hold.
         for followed in self._store.take_due(self.owner, now, self.rules.cap, timedelta(seconds=self.rules.hold)):
-            if self._stop.is_set():
+            if self._ticker.stopping:
                 break
             # The poll's own time, not the round's: in a round longer than the interval, the last jobs polled
             # would otherwise be due again at once.

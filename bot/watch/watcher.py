@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from bot.delivery import Delivery
 from bot.messages import Message
 from bot.messages.alert import failure_alert
 from bot.store import AuditStore, StoreError, utcnow
+from bot.ticker import Ticker
 from bot.watch.logs import diagnose
 from bot.watch.record import SeenFailure
 
@@ -56,26 +56,14 @@ class Watcher:
         self._known: set[str] = set()
         """Job IDs this process has already seen claimed: skipped without a store write."""
         self._outage_since: datetime | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # No cap on a pause: a 429's retry_after is waited out in full.
+        self._ticker = Ticker("watcher", self.tick, retry=rules.interval, what="watching for failures")
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="watcher", daemon=True)
-        self._thread.start()
+        self._ticker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                pause = self.tick()
-            except Exception:
-                log.exception("watching for failures failed; trying again shortly")
-                pause = self.rules.interval
-            self._stop.wait(pause)
+        self._ticker.stop(timeout)
 
     def tick(self) -> float:
         """Check every watched scope once; returns seconds until the next check."""
