@@ -20,6 +20,8 @@ class TcpProxy:
         self._open: set[socket.socket] = set()
         self._cut = False
         self._stopped = False
+        self.accepted = 0
+        """Connections let through to the upstream so far."""
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
 
     def start(self) -> TcpProxy:
@@ -61,6 +63,7 @@ class TcpProxy:
                 continue
             server.settimeout(None)
             with self._lock:
+                self.accepted += 1
                 self._open.update((client, server))
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
