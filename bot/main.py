@@ -9,7 +9,7 @@ from bot import logs
 from bot.app import Bot, Collaborators, build, build_web_client
 from bot.setting_errors import FIXES
 from bot.settings import ConfigError, Mode, Settings, load_settings
-from bot.startup import StartupError, check_bot_token
+from bot.startup import StartupError, verify_bot_token
 from bot.store import StoreError
 
 log = logging.getLogger("bot")
@@ -77,8 +77,12 @@ def serve(forced: Mode | None = None) -> int:
         settings = load_settings()
         mode = _mode(settings, forced)
         logs.configure(settings.log_level, settings.secrets())
-        team_id = check_bot_token(settings)
-        bot = build(settings, Collaborators(web_client=build_web_client(settings), token_team_id=team_id))
+        auth = verify_bot_token(settings)
+        web_client = build_web_client(settings)
+        # Bolt checks the token too; it gets this answer instead of a second auth.test.
+        web_client.remember_auth(auth)
+        team_id = str(auth.get("team_id") or "")
+        bot = build(settings, Collaborators(web_client=web_client, token_team_id=team_id))
     except (ConfigError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2

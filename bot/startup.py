@@ -10,6 +10,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.web import SlackResponse
 
 from bot.setting_errors import FIXES
 from bot.settings import Settings
@@ -60,6 +61,11 @@ def _code(error: SlackApiError) -> str | None:
 
 def check_bot_token(settings: Settings, client: WebClient | None = None) -> str:
     """auth.test; returns the token's workspace ID."""
+    return str(verify_bot_token(settings, client).get("team_id") or "")
+
+
+def verify_bot_token(settings: Settings, client: WebClient | None = None) -> SlackResponse:
+    """auth.test, with a start-up error that names the problem; returns Slack's answer."""
     try:
         response = (client or quiet_client(settings)).auth_test()
     except SlackApiError as error:
@@ -81,7 +87,7 @@ def check_bot_token(settings: Settings, client: WebClient | None = None) -> str:
             f"Configuration error: SLACK_TEAM_ID is {settings.slack_team_id} but the bot token belongs to "
             f"workspace {team_id}; fix SLACK_TEAM_ID, or use the token of the app installed in that workspace"
         )
-    return team_id
+    return response
 
 
 class _Held(logging.Filter):

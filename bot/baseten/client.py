@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import ssl
 import time
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
@@ -65,12 +66,15 @@ class BasetenClient:
         backoff: float = 0.5,
         max_rate_limit_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls`: a trust store already loaded, shared by the bot's clients (loading one takes tens of ms)."""
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Api-Key {api_key}", "User-Agent": "recreate-job"},
             timeout=timeout,
             transport=transport,
+            verify=tls if tls is not None else True,
         )
         self._attempts = max(1, attempts)
         self._backoff = backoff
