@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.error import URLError
 from urllib.parse import urlsplit
 
 import pytest
@@ -80,7 +81,7 @@ def test_an_unreachable_slack_is_a_connection_error_the_sdk_retries(slack: FakeS
     closed.stop()
     client = SlackWebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{port}/api/", timeout=2)
 
-    with pytest.raises(Exception) as failure:  # noqa: PT011 - the SDK's own type: urllib's URLError
+    with pytest.raises(URLError) as failure:
         client.chat_postMessage(channel="CCHANNEL01", text="card")
 
     assert "Connection refused" in str(failure.value)
