@@ -30,7 +30,7 @@ def job_link(url: str, app_hosts: frozenset[str]) -> JobRef | None:
 
 
 def jobs_in(pieces: Iterable[str], app_hosts: frozenset[str]) -> list[JobRef]:
-    """Every job the pieces of a message name, in order, each once; at most ten.
+    """Every job the pieces of a message name, each once (links first in each piece); at most ten.
 
     A link names its job surely. A bare ID counts only where nothing else could be meant: in `code`, or after
     the word "job" ("job p7qr9qv", "*Job*\\n`p7qr9qv`"), or as a piece on its own. Phrases like "the job failed"

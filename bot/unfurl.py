@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
 CACHE_SIZE = 500
+MAX_LINKS = 10
+"""Job links unfurled per message: a message pasting a hundred costs ten reads, not a hundred."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Unfurler:
         event = shared.event
         if not shared.posted:
             return []  # still in the composer: the conversation it will be posted in is not known yet
-        refs = [(link.url, ref) for link in event.links if (ref := job_link(link.url, self._rules.app_hosts))]
+        found = ((link.url, job_link(link.url, self._rules.app_hosts)) for link in event.links)
+        refs = [(url, ref) for url, ref in found if ref is not None][:MAX_LINKS]
         if not refs:
             return []
         decision = self._policy.check(

@@ -28,7 +28,7 @@ def on_link_shared(body: dict[str, Any], *, deps: UnfurlDeps) -> None:
     try:
         shared = LinkShared.model_validate(body)
     except ValidationError:
-        log.warning("ignored a link_shared event without channel, user, message or links")
+        log.info("ignored a link_shared event without channel, user, message or links")
         return
     wanted = deps.unfurler.wanted(shared)
     if wanted and not deps.runner.submit(lambda: deps.unfurler.unfurl(shared, wanted), label="unfurl"):
