@@ -37,8 +37,10 @@ from bot.slack_client import SlackWebClient
 from bot.slack_payloads import ResponseUrls
 from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
+from bot.taps import Taps
+from bot.unfurl import Unfurler, UnfurlRules
 from bot.watch.watcher import Watcher, WatchRules
-from handlers import ButtonDeps, CommandDeps, register
+from handlers import ButtonDeps, CommandDeps, TapDeps, UnfurlDeps, register
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +214,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
             background=lane.submit,
             response_urls=response_urls,
         ),
+        unfurls=UnfurlDeps(
+            Unfurler(policy, reader, web_client, links, _unfurl_rules(settings), clock=parts.clock), runner
+        ),
+        taps=TapDeps(
+            _taps(settings, parts, policy, service, runner, audit, delivery, web_client),
+            runner,
+            delivery,
+            lane.submit,
+            response_urls,
+        ),
     )
     app.error(_last_net)
     return Bot(
@@ -237,6 +249,40 @@ def _workspace(settings: Settings, parts: Collaborators, web_client: WebClient) 
     if settings.slack_team_id or settings.slack_enterprise_id:
         return settings.slack_team_id
     return parts.token_team_id or check_bot_token(settings, web_client) or None
+
+
+def _app_hosts(settings: Settings) -> frozenset[str]:
+    """BASETEN_APP_URL's host: links to jobs on it are unfurled and understood in messages."""
+    return frozenset({(urlsplit(str(settings.baseten_app_url)).hostname or "").lower()})
+
+
+def _unfurl_rules(settings: Settings) -> UnfurlRules:
+    return UnfurlRules(_app_hosts(settings), shared_channels=settings.unfurl_shared_channels)
+
+
+def _taps(
+    settings: Settings,
+    parts: Collaborators,
+    policy: AccessPolicy,
+    service: RecreateService,
+    runner: Runner,
+    audit: AuditTrail,
+    delivery: Delivery,
+    web_client: WebClient,
+) -> Taps:
+    """Unfurled links' Recreate buttons and the message shortcut: into an Intake like the slash command's."""
+    hosts = _app_hosts(settings)
+    intake = Intake(policy, service, runner, audit, app_hosts=hosts, clock=parts.clock, origin=parts.origin)
+    return Taps(
+        policy,
+        intake,
+        audit,
+        delivery,
+        web_client,
+        app_hosts=_app_hosts(settings),
+        clock=parts.clock,
+        origin=parts.origin,
+    )
 
 
 def _quick_reader(settings: Settings, parts: Collaborators, tls: ssl.SSLContext) -> BasetenClient:

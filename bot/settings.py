@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     allowed_user_ids: IdList = Field(default_factory=list)
     allowed_usergroup_ids: IdList = Field(default_factory=list)
     allowed_channel_ids: IdList = Field(default_factory=list)
+    # Job links are unfurled in channels shared with another organization (Slack Connect) only when true.
+    unfurl_shared_channels: bool = False
 
     database_url: str = DEFAULT_DATABASE_URL
     audit_channel_id: str | None = None

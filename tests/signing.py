@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.console import payloads
@@ -35,4 +36,23 @@ def action_body(action_id: str, value: str, **fields: str) -> str:
     return payloads.action_body(action_id, value, **{**_DEFAULTS, **fields})
 
 
-__all__ = ["SIGNING_SECRET", "action_body", "command_body", "command_fields", "signed_headers"]
+def link_shared_body(links: list[str], *, message_ts: str = "1700000000.000100", **fields: Any) -> str:
+    """A link_shared event envelope (JSON) from the default user in the default channel."""
+    who = {"user_id": _DEFAULTS["user_id"], "channel_id": _DEFAULTS["channel_id"], "team_id": _DEFAULTS["team_id"]}
+    return payloads.link_shared_body(links, message_ts=message_ts, **{**who, **fields})
+
+
+def shortcut_body(message: dict[str, Any], **fields: str) -> str:
+    """A message shortcut on `message` by the default user in the default channel."""
+    return payloads.shortcut_body(message, **{**_DEFAULTS, **fields})
+
+
+__all__ = [
+    "SIGNING_SECRET",
+    "action_body",
+    "command_body",
+    "command_fields",
+    "link_shared_body",
+    "shortcut_body",
+    "signed_headers",
+]

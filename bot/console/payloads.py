@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -14,7 +14,8 @@ def signed_headers(body: str, *, secret: str, timestamp: int | None = None) -> d
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or ""
     return {
-        "content-type": "application/x-www-form-urlencoded",
+        # The Events API posts JSON; slash commands and interactions are form-encoded.
+        "content-type": "application/json" if body.startswith("{") else "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": stamp,
         "x-slack-signature": signature,
     }
@@ -83,3 +84,68 @@ def action_body(
         ],
     }
     return urlencode({"payload": json.dumps(payload)})
+
+
+def link_shared_body(
+    links: list[str],
+    *,
+    user_id: str,
+    channel_id: str,
+    team_id: str,
+    message_ts: str,
+    ext_shared: bool | None = False,
+    source: str = "conversations_history",
+) -> str:
+    """An Events API `link_shared` envelope, JSON as Slack sends it; `ext_shared` None leaves the flag out."""
+    envelope: dict[str, object] = {
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "api_app_id": "A0APP00001",
+        "type": "event_callback",
+        "event_id": f"Ev{message_ts.replace('.', '')}",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "link_shared",
+            "channel": channel_id,
+            "is_bot_user_member": True,
+            "user": user_id,
+            "message_ts": message_ts,
+            "unfurl_id": f"{channel_id}.{message_ts}.unfurl",
+            "source": source,
+            "links": [{"domain": _host(url), "url": url} for url in links],
+            "event_ts": message_ts,
+        },
+    }
+    if ext_shared is not None:
+        envelope["is_ext_shared_channel"] = ext_shared
+    return json.dumps(envelope)
+
+
+def shortcut_body(
+    message: dict[str, object],
+    *,
+    user_id: str,
+    channel_id: str,
+    team_id: str,
+    response_url: str,
+    callback_id: str = "recreate_job_from_message",
+) -> str:
+    """A `message_action` payload (a message shortcut on `message`), form-encoded as Slack sends it."""
+    payload = {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "action_ts": "1700000002.000300",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "name": "someone", "team_id": team_id},
+        "channel": {"id": channel_id, "name": "console"},
+        "message_ts": message.get("ts", "1700000000.000100"),
+        "message": {"type": "message", "ts": "1700000000.000100", **message},
+        "response_url": response_url,
+        "token": "legacy-verification-token",
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "") if "://" in url else url.split("/", 1)[0]

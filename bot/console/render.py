@@ -144,6 +144,10 @@ def render(message: dict[str, Any], look: Look = PLAIN) -> tuple[list[str], list
                 # A field is `*Label*\nvalue`: the label reads as a label, not as bold text.
                 label, _, value = str(field.get("text", "")).partition("\n")
                 lines.append(f"  {mrkdwn(label.strip('*'), look)}: {mrkdwn(value, look)}")
+            accessory = block.get("accessory") or {}
+            if accessory.get("type") == "button" and not accessory.get("url"):
+                label = _text(accessory.get("text"), look)
+                buttons.append(Button(label, str(accessory.get("action_id")), str(accessory.get("value", ""))))
         elif kind == "context":
             lines.append("  " + " ".join(_text(element, look) for element in block.get("elements") or []))
         elif kind == "actions":

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from slack_bolt.request import BoltRequest
 
@@ -20,6 +21,7 @@ from bot.app import Bot, Collaborators, build
 from bot.baseten.models import InstanceType
 from bot.console import payloads
 from bot.console.demo import PROJECTS, DemoBaseten, SampleJob
+from bot.console.posting import Posting
 from bot.console.render import Button
 from bot.console.screen import Screen, look_for
 from bot.console.standin import CHANNEL_ID, TEAM_ID, ConsoleSlack
@@ -44,10 +46,14 @@ class Console:
         self._user_id = user_id
         self._screen = screen
         self._sent = itertools.count(1)
+        app_host = urlsplit(str(bot.settings.baseten_app_url)).hostname or ""
+        self._posting = Posting(slack, app_host=app_host, user_id=user_id)
 
     def handle(self, line: str) -> None:
         line = line.strip()
         if not line:
+            return
+        if self._posted(line):
             return
         button = self._button(line)
         if button is not None:
@@ -70,6 +76,21 @@ class Console:
             response_url=f"{self._slack.url}/response/cmd{next(self._sent)}",
         )
         self._dispatch(body)
+
+    def _posted(self, line: str) -> bool:
+        """`say <message>` posts a message (its job links unfurl); `shortcut` runs the message shortcut on the last."""
+        if line.lower().startswith("say "):
+            body = self._posting.say(line[4:].strip())
+            self._screen.show([f"[#{CHANNEL_ID}, you said]", f"  {line[4:].strip()}", ""])
+        elif line.lower() == "shortcut":
+            body = self._posting.shortcut()
+            if body is None:
+                self._screen.show(["[no message in the channel yet: `say` one first]", ""])
+        else:
+            return False
+        if body is not None:
+            self._dispatch(body)
+        return True
 
     def _button(self, line: str) -> Button | None:
         choices = self._slack.buttons
@@ -142,6 +163,7 @@ def _intro(settings: Settings, user_id: str, demo: bool, os_user: str, acting_as
     lines = [
         "recreate-job console: the bot as Slack would run it, in this terminal.",
         f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `quit` to leave.",
+        "`say <message>` posts a message (job links in it unfurl); `shortcut` runs Recreate training job on the last.",
     ]
     if demo:
         lines.append("Simulated Baseten (--demo). Sample jobs:")

@@ -4,6 +4,7 @@ shows only what changed."""
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from bot.console.loopback import Response
@@ -26,6 +27,8 @@ class ConsoleSlack(LoopbackSlack):
         """The lines each posted message showed last, by its ts, so an edit can show what changed."""
         self.buttons: list[Button] = []
         self.click_url = ""
+        self.last_message: dict[str, Any] | None = None
+        """The channel's newest message, said in the console or posted by the bot: what `shortcut` runs on."""
 
     def start(self) -> ConsoleSlack:
         super().start()
@@ -78,6 +81,14 @@ class ConsoleSlack(LoopbackSlack):
             lines = self.show(where, params)
             with self._lock:
                 self._cards[str(reply.body["ts"])] = lines
+                if channel == CHANNEL_ID and not params.get("thread_ts"):
+                    self.last_message = {key: params[key] for key in ("text", "blocks") if key in params}
+        elif call.kind == "chat.unfurl":
+            unfurls = params.get("unfurls")
+            for url, unfurl in (json.loads(unfurls) if isinstance(unfurls, str) else unfurls or {}).items():
+                self.show(f"#{params.get('channel')}, unfurling {url}", unfurl)
+        elif call.kind == "chat.postEphemeral":
+            self.show("only you", params)
         elif call.kind == "chat.update":
             self._edited(f"#{params.get('channel')}, card updated", str(params.get("ts")), params)
         return reply

@@ -35,6 +35,8 @@ class LoopbackSlack:
         self._changed = threading.Condition(self._lock)
         self.calls: list[Call] = []
         self.usergroups: dict[str, list[str]] = {}
+        self.conversations: dict[str, dict[str, Any]] = {}
+        """What conversations.info answers for each channel ID; any other is channel_not_found."""
         self.auth: dict[str, Any] = {"ok": True, "team_id": team_id, "user_id": bot_user_id}
         self.scopes: list[str] | None = None
         """When set, auth.test answers with them in an `x-oauth-scopes` header, as Slack does."""
@@ -133,6 +135,9 @@ class LoopbackSlack:
                 for group, users in self.usergroups.items()
             ]
             return {"ok": True, "usergroups": groups}
+        if kind == "conversations.info":
+            known = self.conversations.get(str(params.get("channel")))
+            return {"ok": True, "channel": known} if known is not None else {"ok": False, "error": "channel_not_found"}
         if kind == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

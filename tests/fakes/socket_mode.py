@@ -225,6 +225,20 @@ class FakeSocketMode:
         """A `slash_commands` envelope carrying the command's form fields; returns its envelope_id."""
         return self.send_slash_commands([fields])[0]
 
+    def send_envelope(self, kind: str, payload: Mapping[str, Any]) -> str:
+        """An `events_api` or `interactive` envelope carrying `payload`; returns its envelope_id."""
+        envelope_id = str(uuid.uuid4())
+        with self._changed:
+            self.sent[envelope_id] = time.monotonic()
+        message = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "accepts_response_payload": False,
+            "payload": dict(payload),
+        }
+        self._newest().send(encode_frame(_TEXT, json.dumps(message).encode()))
+        return envelope_id
+
     def send_slash_commands(self, many: Sequence[Mapping[str, str]]) -> list[str]:
         """Several envelopes in one write, so they arrive together; returns their envelope_ids in order."""
         ids = [str(uuid.uuid4()) for _ in many]
