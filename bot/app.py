@@ -26,6 +26,7 @@ from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handle
 from bot.follow import Follower, FollowRules
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
+from bot.messages.watch import Watching
 from bot.reconcile import Reconciler
 from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
@@ -39,6 +40,7 @@ from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
 from bot.taps import Taps
 from bot.unfurl import Unfurler, UnfurlRules
+from bot.watch.desk import WatchDesk
 from bot.watch.watcher import Watcher, WatchRules
 from handlers import ButtonDeps, CommandDeps, TapDeps, UnfurlDeps, register
 
@@ -204,6 +206,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
                 app_hosts=frozenset({app_host.lower()}),
                 clock=parts.clock,
                 origin=parts.origin,
+                watch=_watch_desk(settings, parts, audit, delivery, links, lane),
             ),
             response_urls,
         ),
@@ -327,11 +330,26 @@ def _watcher(
     links: DashboardLinks,
 ) -> Watcher | None:
     """The failure watch, when WATCH_PROJECT_IDS names anything (settings make sure a channel is set then)."""
+    rules = watch_rules(settings)
+    if rules is None:
+        return None
+    return Watcher(reader, store, delivery, links, rules, clock=parts.clock)
+
+
+def watch_rules(settings: Settings) -> WatchRules | None:
     if not settings.watch_project_ids or settings.watch_channel_id is None:
         return None
     projects = () if settings.watch_all else tuple(settings.watch_project_ids)
-    rules = WatchRules(settings.watch_channel_id, projects, interval=settings.watch_interval)
-    return Watcher(reader, store, delivery, links, rules, clock=parts.clock)
+    return WatchRules(settings.watch_channel_id, projects, interval=settings.watch_interval)
+
+
+def _watch_desk(
+    settings: Settings, parts: Collaborators, audit: AuditTrail, delivery: Delivery, links: DashboardLinks, lane: Lane
+) -> WatchDesk:
+    """`watch`, `mute` and `unmute`; mute lines go out on the side lane, never holding up an ack."""
+    rules = watch_rules(settings)
+    watching = Watching(rules.channel_id, rules.projects, rules.interval) if rules else None
+    return WatchDesk(audit, delivery, watching, links, background=lane.submit, clock=parts.clock, origin=parts.origin)
 
 
 class _TokenFromEnvironment(logging.Filter):

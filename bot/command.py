@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.baseten.ids import is_hash_id
+from bot.watch.commands import VERBS as WATCH_VERBS
+from bot.watch.commands import UsageError, WatchCommand, parse_watch
 
 USAGE_EXAMPLES = (
     "`/recreate-job <job_id>`",
     "`/recreate-job <project_id> <job_id>`",
     "`/recreate-job <link to the job in Baseten>`",
     "`/recreate-job history [count | job_id]`",
+    "`/recreate-job watch`, `/recreate-job mute <project_id> <30m | 2h | 1d>`, `/recreate-job unmute <project_id>`",
 )
 
 # Characters phones and rich-text editors put around or inside what people type.
@@ -47,7 +50,7 @@ class Recreate:
     project_id: str | None = None
 
 
-Command = Help | History | Recreate
+Command = Help | History | Recreate | WatchCommand
 
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
@@ -76,6 +79,11 @@ def parse(text: str, *, app_hosts: frozenset[str] = frozenset()) -> Command:
         return Help()
     if words[0].lower() == "history":
         return _history(words[1:], app_hosts)
+    if words[0].lower() in WATCH_VERBS:
+        try:
+            return parse_watch(words, app_hosts)
+        except UsageError as problem:
+            raise CommandError(str(problem)) from None
     if len(words) == 1:
         word = words[0]
         if "://" in word or word.lower().startswith(("app.", "api.", "www.")):

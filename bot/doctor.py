@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TextIO
 
 import httpx
@@ -14,31 +13,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.baseten import BasetenClient, BasetenError, KeyRejected, NotFound, Unreachable
 from bot.budget import Budget
+from bot.check import Check
+from bot.check import slack_error as _slack_error
 from bot.setting_errors import GROUP_ID_HOW
 from bot.settings import ConfigError, Mode, Settings, load_settings
 from bot.startup import quiet_client
 from bot.store import StoreError, describe, open_store, utcnow
+from bot.watch.doctor import check_watch
 
 NEEDED_SCOPES = ("commands", "chat:write", "chat:write.public")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
-
-
-def _slack_error(error: Exception, fix: str, settings: Settings) -> str:
-    """Slack's error code and `fix`; when Slack was not reached, the fix is the network or the URL instead."""
-    if isinstance(error, SlackApiError):
-        return f"{error.response.get('error')}; {fix}"
-    return (
-        f"could not reach Slack ({type(error).__name__}); check the network and SLACK_API_URL={settings.slack_api_url}"
-    )
 
 
 def check_bot_token(client: WebClient, settings: Settings) -> Check:
@@ -192,6 +175,7 @@ def diagnose(
     if settings.mode is Mode.SOCKET:
         checks.append(check_app_token(client, settings))
     checks.append(check_baseten(baseten, settings))
+    checks += check_watch(client, baseten, settings)
     baseten.close()
     checks.append(check_allowlist(settings))
     checks += check_groups(client, settings)

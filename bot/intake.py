@@ -11,15 +11,18 @@ import logging
 from bot.access import AccessPolicy
 from bot.audit import AuditTrail
 from bot.clock import Clock, utcnow
-from bot.command import CommandError, Help, History, parse
+from bot.command import CommandError, Help, History, Recreate, parse
 from bot.messages import Message, replies
 from bot.messages.audit import history
+from bot.messages.watch import watch_off
 from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Verdict
 from bot.recreate import RecreateRequest, RecreateService
 from bot.runner import Runner
 from bot.settings import ConfirmMode
 from bot.slack_payloads import SlashCommand
 from bot.store import StoreError
+from bot.watch.commands import WatchStatus
+from bot.watch.desk import WatchDesk
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class Intake:
         app_hosts: frozenset[str] = frozenset(),
         clock: Clock = utcnow,
         origin: str = SLACK_ORIGIN,
+        watch: WatchDesk | None = None,
     ) -> None:
         self._policy = policy
         self._service = service
@@ -45,6 +49,7 @@ class Intake:
         self._app_hosts = app_hosts
         self._clock = clock
         self._origin = origin
+        self._watch = watch
 
     def command(self, payload: SlashCommand, request_id: str) -> Message:
         try:
@@ -55,7 +60,7 @@ class Intake:
             return replies.bad_input(str(problem), self.command_name)
         if isinstance(parsed, Help):
             return replies.usage(self.command_name)
-        reading = isinstance(parsed, History)
+        reading = isinstance(parsed, History | WatchStatus)
         decision = self._policy.check(
             user_id=payload.user_id,
             channel_id=payload.channel_id,
@@ -68,11 +73,13 @@ class Intake:
                 "request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code
             )
             # A refused history lookup names a job it would only have read; it is no attempt on that job.
-            job = None if isinstance(parsed, History) else (parsed.project_id, parsed.job_id)
+            job = (parsed.project_id, parsed.job_id) if isinstance(parsed, Recreate) else None
             self._audit.close(self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job))
-            return replies.refused(decision.reason, sent_to_baseten=not reading)
+            return replies.refused(decision.reason, sent_to_baseten=isinstance(parsed, Recreate))
         if isinstance(parsed, History):
             return self.history(parsed, request_id, channel_id=payload.channel_id, user_id=payload.user_id)
+        if not isinstance(parsed, Recreate):  # watch, mute, unmute
+            return self._watch.handle(parsed, payload, request_id) if self._watch else watch_off()
         request = RecreateRequest(
             request_id=request_id,
             requester=payload.requester,

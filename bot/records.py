@@ -34,6 +34,11 @@ class Outcome(StrEnum):
     EXPIRED = "expired"
     IN_FLIGHT = "in_flight"
     """Refused because another recreate of the same source job was under way."""
+    MUTED = "muted"
+    """Not a recreate: `/recreate-job mute` silenced the failure alerts of `source_project_id`; `error` says until
+    when."""
+    UNMUTED = "unmuted"
+    """Not a recreate: `/recreate-job unmute` ended the mute of `source_project_id`."""
 
 
 @dataclass(frozen=True)

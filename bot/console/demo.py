@@ -62,6 +62,11 @@ SAMPLES = (
     SampleJob("n4q95w5", "s1ow0ne", "llama-8b-dpo", "TRAINING_JOB_COMPLETED", H100X8, note="Baseten is slow: 429"),
     SampleJob("k2m8x4p", "b0rked1", "whisper-large", "TRAINING_JOB_STOPPED", A10G, note="recreate answers 500"),
 )
+# Started with the demo, and fails by itself FAILS_AFTER seconds later: what the failure watch (watching its
+# project, WATCHED) alerts, so the alert and its buttons can be tried without waiting for a real failure.
+NIGHTLY = SampleJob("n4q95w5", "n1ghtly", "llama-8b-nightly", "TRAINING_JOB_RUNNING", H100X8, note="fails soon")
+WATCHED = NIGHTLY.project_id
+FAILS_AFTER = 15
 # Job IDs that do something unusual when recreated, so a newcomer can see how the bot copes.
 RATE_LIMITED = "s1ow0ne"
 SERVER_ERROR = "b0rked1"
@@ -72,21 +77,22 @@ _LIFECYCLE = (
     (0, "TRAINING_JOB_CREATED"),
     (3, "TRAINING_JOB_PENDING"),
     (8, "TRAINING_JOB_DEPLOYING"),
-    (15, "TRAINING_JOB_RUNNING"),
+    (FAILS_AFTER, "TRAINING_JOB_RUNNING"),
     (45, "TRAINING_JOB_COMPLETED"),
 )
 
 _JOB = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)(/recreate)?$")
 _JOBS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs$")
 _LOGS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)/logs$")
-# What a failed demo job printed last: a failure reply shows these lines.
+# What a failed demo job printed last, with each line's level: a failure reply and an alert show these lines.
+# The traceback has no level, as Baseten gives none to lines it cannot classify.
 FAILURE_LOG = (
-    "epoch 2 step 1180 loss=1.412 lr=1.8e-05",
-    "epoch 2 step 1200 loss=1.409 lr=1.8e-05",
-    "Traceback (most recent call last):",
-    '  File "/app/train.py", line 88, in <module>',
-    "    loss.backward()",
-    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+    ("INFO", "epoch 2 step 1180 loss=1.412 lr=1.8e-05"),
+    ("INFO", "epoch 2 step 1200 loss=1.409 lr=1.8e-05"),
+    (None, "Traceback (most recent call last):"),
+    (None, '  File "/app/train.py", line 88, in <module>'),
+    (None, "    loss.backward()"),
+    ("ERROR", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"),
 )
 
 
@@ -103,6 +109,7 @@ class DemoBaseten:
         for number, sample in enumerate(SAMPLES):
             created = started + timedelta(minutes=17 * number)
             self._jobs[sample.job_id] = self._job(sample, created, fixed_status=sample.status)
+        self._jobs[NIGHTLY.job_id] = self._job(NIGHTLY, clock(), fixed_status=None) | {"fails": True}
 
     def samples(self) -> list[SampleJob]:
         return list(SAMPLES)
@@ -119,10 +126,7 @@ class DemoBaseten:
                 projects = [{"id": pid, "name": name} for pid, name in PROJECTS.items()]
                 return _ok({"training_projects": projects})
             if request.method == "POST" and path == "/v1/training_jobs/search":
-                body = json.loads(request.content or b"{}")
-                found = [self._view(job) for job in self._jobs.values() if body.get("job_id") in (None, job["id"])]
-                found.sort(key=lambda job: job["created_at"], reverse=True)
-                return _ok({"training_jobs": found})
+                return _ok({"training_jobs": self._search(json.loads(request.content or b"{}"))})
             if (match := _JOBS.match(path)) and request.method == "GET":
                 project_id = match.group(1)
                 if project_id not in PROJECTS:
@@ -130,7 +134,7 @@ class DemoBaseten:
                 jobs = [self._view(job) for job in self._jobs.values() if job["training_project_id"] == project_id]
                 return _ok({"training_project": _project(project_id), "training_jobs": jobs})
             if (match := _LOGS.match(path)) and request.method == "GET":
-                return self._logs(match.group(2))
+                return self._logs(match.group(2), request.url.params)
             if match := _JOB.match(path):
                 project_id, job_id, recreate = match.groups()
                 job = self._jobs.get(job_id)
@@ -142,18 +146,32 @@ class DemoBaseten:
                     return _ok({"training_project": _project(project_id), "training_job": self._view(job)})
         return _error(404, "Not found")
 
-    def _logs(self, job_id: str) -> httpx.Response:
+    def _search(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """By job ID, project and current status, as the bot's lookups and the failure watch ask; newest first."""
+        found = [
+            view
+            for view in map(self._view, self._jobs.values())
+            if body.get("job_id") in (None, view["id"])
+            and body.get("project_id") in (None, view["training_project_id"])
+            and (not body.get("statuses") or view["current_status"] in body["statuses"])
+        ]
+        return sorted(found, key=lambda view: view["created_at"], reverse=True)
+
+    def _logs(self, job_id: str, params: httpx.QueryParams) -> httpx.Response:
         job = self._jobs.get(job_id)
         if job is None:
             return _error(404, f"Training job {job_id} not found")
         if self._status(job)[0] != "TRAINING_JOB_FAILED":
             return _ok({"logs": []})
-        end = int(self._clock().timestamp()) * 10**9
+        # The last line was written as the job failed, a second apart before it.
+        end = int(self._updated(job).timestamp()) * 10**9
         lines = [
-            {"timestamp": str(end - n * 10**9), "message": message, "replica": "0", "level": None}
-            for n, message in enumerate(reversed(FAILURE_LOG))
+            {"timestamp": str(end - n * 10**9), "message": message, "replica": "0", "level": level}
+            for n, (level, message) in enumerate(reversed(FAILURE_LOG))
         ]
-        return _ok({"logs": lines})
+        if params.get("direction") == "asc":
+            lines.reverse()
+        return _ok({"logs": lines[: int(params.get("limit", len(lines)))]})
 
     def _recreate(self, source: dict[str, Any]) -> httpx.Response:
         if source["id"] == SERVER_ERROR:
@@ -192,7 +210,7 @@ class DemoBaseten:
             "id": job["id"],
             "name": job["name"],
             "created_at": created.isoformat(),
-            "updated_at": self._clock().isoformat(),
+            "updated_at": self._updated(job).isoformat(),
             "current_status": status,
             "error_message": error,
             "instance_type": job["instance_type"],
@@ -202,6 +220,16 @@ class DemoBaseten:
             "availability_model": "dedicated",
             "user": {"email": "ml-team@example.com"},
         }
+
+    def _updated(self, job: dict[str, Any]) -> datetime:
+        """When the job's status last changed: a sample's an hour after it was made, a new job's at each step."""
+        created: datetime = job["created_at"]
+        if job["fixed_status"]:
+            return created + timedelta(hours=1)
+        age = (self._clock() - created).total_seconds()
+        if job["fails"] and age >= FAILS_AFTER:
+            return created + timedelta(seconds=FAILS_AFTER)
+        return created + timedelta(seconds=max(start for start, _ in _LIFECYCLE if age >= start))
 
     def _status(self, job: dict[str, Any]) -> tuple[str, str | None]:
         if job["fixed_status"]:

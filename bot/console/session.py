@@ -20,7 +20,7 @@ from slack_bolt.request import BoltRequest
 from bot.app import Bot, Collaborators, build
 from bot.baseten.models import InstanceType
 from bot.console import payloads
-from bot.console.demo import PROJECTS, DemoBaseten, SampleJob
+from bot.console.demo import FAILS_AFTER, NIGHTLY, PROJECTS, WATCHED, DemoBaseten, SampleJob
 from bot.console.posting import Posting
 from bot.console.render import Button
 from bot.console.screen import Screen, look_for
@@ -32,6 +32,8 @@ from bot.store import SqliteAuditStore, StoreError
 DEMO_USER = "U0DEMO0001"
 NOBODY = "U0CONSOLE1"
 DEMO_DATABASE_URL = "sqlite:///:memory:"
+# The demo's failure watch checks this often (the settings' floor), so the demo job's failure is alerted soon.
+DEMO_WATCH_INTERVAL = 10
 # How long to wait for a command's background work before taking the next line.
 SETTLE_SECONDS = 120.0
 
@@ -110,7 +112,8 @@ class Console:
         self._bot.runner.wait_idle(SETTLE_SECONDS)
 
 
-def _settings(demo: bool, slack_url: str, secret: str) -> Settings:
+def console_settings(demo: bool, slack_url: str, secret: str) -> Settings:
+    """The settings of a console session: with `demo`, nothing of the installation's."""
     overrides: dict[str, Any] = {
         "slack_bot_token": "xoxb-console",
         "slack_signing_secret": secret,
@@ -131,6 +134,9 @@ def _settings(demo: bool, slack_url: str, secret: str) -> Settings:
             "allowed_usergroup_ids": [],
             "allowed_channel_ids": [],
             "audit_channel_id": None,
+            "watch_project_ids": [WATCHED],
+            "watch_channel_id": CHANNEL_ID,
+            "watch_interval": DEMO_WATCH_INTERVAL,
         }
     return load_settings(**overrides)
 
@@ -174,6 +180,11 @@ def _intro(settings: Settings, user_id: str, demo: bool, os_user: str, acting_as
                 f"{sample.status.removeprefix('TRAINING_JOB_').lower():<10} {_gpus(sample)}{note}"
             )
         lines.append("  Any other ID is not found. Try: p7qr9qv")
+        lines.append(
+            f"Failure watch on {PROJECTS[WATCHED]} ({WATCHED}), checked every {DEMO_WATCH_INTERVAL} s: "
+            f"{NIGHTLY.job_id} ({NIGHTLY.name}) starts now and fails by itself about {FAILS_AFTER} s later, and its "
+            "alert appears here. Try `watch`, `mute n4q95w5 30m`, `unmute n4q95w5`."
+        )
     else:
         lines.append(
             f"Recreates here are real: they start real jobs at Baseten ({settings.baseten_api_url}), and each "
@@ -220,7 +231,7 @@ def run(
     slack = ConsoleSlack(screen).start()
     secret = secrets.token_hex(16)
     try:
-        settings = _settings(args.demo, slack.url, secret)
+        settings = console_settings(args.demo, slack.url, secret)
         if scrubber is not None:
             scrubber.add(settings.secrets())
         demo = DemoBaseten() if args.demo else None

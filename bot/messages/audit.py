@@ -23,12 +23,16 @@ _OUTCOME_WORDS = {
     Outcome.CANCELLED: "cancelled",
     Outcome.EXPIRED: "not confirmed in time",
     Outcome.IN_FLIGHT: "already in progress",
+    Outcome.MUTED: "alerts muted",
+    Outcome.UNMUTED: "alerts unmuted",
 }
+_ICONS = {Outcome.CREATED: ":repeat:", Outcome.MUTED: ":mute:", Outcome.UNMUTED: ":loud_sound:"}
 
 
 def _source(record: AttemptRecord) -> str:
     if record.source_job_id is None:
-        return "?"
+        # A mute names a project and no job.
+        return f"project {code(record.source_project_id)}" if record.source_project_id else "?"
     return code(record.source_job_id)
 
 
@@ -91,7 +95,7 @@ def audit_entry(record: AttemptRecord) -> Message:
             f"`{safe(record.command_text, 200)}`"
         )
     else:
-        icon = ":repeat:" if record.outcome is Outcome.CREATED else ":warning:"
+        icon = _ICONS.get(record.outcome, ":warning:")
         text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}{_origin(record)}"
     text = cut(text, 2900)
     blocks: list[Block] = [

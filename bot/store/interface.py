@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.budget import Budget, Spent
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview, PreviewState, PruneBefore
+from bot.watch.mutes import Mute
 from bot.watch.record import SeenFailure
 
 
@@ -131,6 +132,15 @@ class AuditStore(Protocol):
 
     def alerted_failures(self, limit: int) -> list[SeenFailure]:
         """Failures that were alerted, newest first."""
+
+    def mute(self, mute: Mute) -> None:
+        """Silence alerts of `mute.project_id` until `mute.until`, replacing any mute of that project."""
+
+    def unmute(self, project_id: str, now: datetime) -> Mute | None:
+        """End the project's mute now; the mute that was in force at `now`, or None if there was none."""
+
+    def mutes(self, now: datetime) -> list[Mute]:
+        """The mutes in force at `now`, the soonest to end first; expired ones are never returned."""
 
     def check_writable(self) -> None:
         """Raise StoreError unless a write would succeed now (nothing is kept)."""

@@ -14,12 +14,14 @@ from psycopg_pool import ConnectionPool
 
 from bot.budget import Budget, Spent
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, PruneBefore, Verdict
+from bot.store import pg_mutes as muting
 from bot.store import pg_rows as rows
 from bot.store import pg_spending as spending
 from bot.store import pg_watch as watch
 from bot.store.interface import StoreError
 from bot.store.pg_pool import connection_options, first_line, migrate, open_pool
 from bot.store.pg_url import redacted
+from bot.watch.mutes import Mute
 from bot.watch.record import SeenFailure
 
 _IN_DOUBT = (Outcome.PENDING.value, Outcome.OUTCOME_UNKNOWN.value)
@@ -101,6 +103,18 @@ class PostgresAuditStore:
     def alerted_failures(self, limit: int) -> list[SeenFailure]:
         with self._connection("read") as db:
             return watch.alerted_failures(db, limit)
+
+    def mute(self, mute: Mute) -> None:
+        with self._connection("write to") as db:
+            muting.mute(db, mute)
+
+    def unmute(self, project_id: str, now: datetime) -> Mute | None:
+        with self._connection("write to") as db:
+            return muting.unmute(db, project_id, now)
+
+    def mutes(self, now: datetime) -> list[Mute]:
+        with self._connection("read") as db:
+            return muting.mutes(db, now)
 
     def claim_owner(self, job_id: str) -> str | None:
         found = self._one("SELECT request_id FROM job_claims WHERE job_id = %s", (job_id,))

@@ -323,6 +323,26 @@ HISTORY: tuple[Step, ...] = (
     ALTER TABLE followed ADD COLUMN taken_until TIMESTAMPTZ;
     """,
     ),
+    Step(
+        why="Projects whose failure alerts are muted, and until when (`/recreate-job mute`); SQLite times as "
+        "INTEGER microseconds since the epoch, UTC (bot/store/sqlite_time.py).",
+        sqlite="""
+    CREATE TABLE watch_mutes (
+        project_id TEXT PRIMARY KEY,
+        until INTEGER NOT NULL,
+        muted_by TEXT NOT NULL,
+        muted_at INTEGER NOT NULL
+    );
+    """,
+        postgres="""
+    CREATE TABLE watch_mutes (
+        project_id TEXT PRIMARY KEY,
+        until TIMESTAMPTZ NOT NULL,
+        muted_by TEXT NOT NULL,
+        muted_at TIMESTAMPTZ NOT NULL
+    );
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(HISTORY)

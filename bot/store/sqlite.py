@@ -25,8 +25,10 @@ from bot.records import (
     PruneBefore,
     Verdict,
 )
+from bot.store import sqlite_mutes
 from bot.store.interface import StoreError
 from bot.store.schema import HISTORY, SCHEMA_VERSION
+from bot.watch.mutes import Mute
 from bot.watch.record import SeenFailure
 
 # The released SQLite texts, by version (PRAGMA user_version); bot/store/schema.py owns the history.
@@ -411,6 +413,18 @@ class SqliteAuditStore:
             values["alerted"] = bool(values["alerted"])
             found.append(SeenFailure(**values))
         return found
+
+    def mute(self, mute: Mute) -> None:
+        with self._locked("write to") as db:
+            sqlite_mutes.mute(db, mute)
+
+    def unmute(self, project_id: str, now: datetime) -> Mute | None:
+        with self._locked("write to") as db:
+            return sqlite_mutes.unmute(db, project_id, now)
+
+    def mutes(self, now: datetime) -> list[Mute]:
+        with self._locked("read") as db:
+            return sqlite_mutes.mutes(db, now)
 
     def check_writable(self) -> None:
         with self._locked("write to") as db:

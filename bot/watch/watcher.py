@@ -67,6 +67,11 @@ class Watcher:
 
     def tick(self) -> float:
         """Check every watched scope once; returns seconds until the next check."""
+        try:
+            muted = {mute.project_id for mute in self._store.mutes(self._clock())}
+        except StoreError:
+            log.exception("the failure watch cannot read which projects are muted; no alerts until it can")
+            return self.rules.interval
         for scope in self.rules.projects or (None,):
             try:
                 jobs = self._baseten.search_jobs(project_id=scope, statuses=FAILED)
@@ -82,10 +87,10 @@ class Watcher:
             if self._outage_since is not None:
                 self._outage_since = None
                 self._say(_outage_over())
-            self._consider(scope or EVERY_PROJECT, jobs)
+            self._consider(scope or EVERY_PROJECT, jobs, muted)
         return self.rules.interval
 
-    def _consider(self, scope: str, jobs: list[TrainingJob]) -> None:
+    def _consider(self, scope: str, jobs: list[TrainingJob], muted: set[str]) -> None:
         now = self._clock()
         try:
             begun = self._store.watch_begun(scope, now)
@@ -97,7 +102,8 @@ class Watcher:
             if job.id in self._known or job.current_status not in FAILED:
                 continue
             # Failures from before the watch first began are history, not news; so are those past the lookback.
-            alert = job.updated_at > begun and job.updated_at >= oldest
+            # A muted project's failures are claimed unalerted: its unmute does not replay what happened meanwhile.
+            alert = job.updated_at > begun and job.updated_at >= oldest and job.training_project_id not in muted
             seen = SeenFailure(job.id, job.training_project_id, job.current_status, job.updated_at, now, alert)
             try:
                 claimed = self._store.claim_failure(seen)
