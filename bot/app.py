@@ -23,6 +23,7 @@ from bot.budget import Budget
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.home import HomeTab
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.reconcile import Reconciler
@@ -34,9 +35,10 @@ from bot.runner import Runner
 from bot.settings import Settings
 from bot.slack_payloads import ResponseUrls
 from bot.startup import check_bot_token
+from bot.stop.service import Stopper
 from bot.store import AuditStore, open_store, utcnow
 from bot.watch.watcher import Watcher, WatchRules
-from handlers import ButtonDeps, CommandDeps, register
+from handlers import ButtonDeps, CommandDeps, HomeDeps, StopDeps, register
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +205,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
             delivery=delivery,
             background=lane.submit,
             response_urls=response_urls,
+        ),
+        StopDeps(
+            Stopper(baseten, reader, policy, audit, delivery, links, clock=parts.clock, origin=parts.origin),
+            runner,
+            delivery,
+            lane.submit,
+            response_urls,
+        ),
+        HomeDeps(
+            HomeTab(web_client, store, reader, policy, links, watching=bool(settings.watch_project_ids)), lane.submit
         ),
     )
     app.error(_last_net)

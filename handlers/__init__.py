@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.home_tab import HomeDeps
+from handlers.home_tab import register as register_home_tab
 from handlers.link_button import register as register_link_button
 from handlers.preview_buttons import ButtonDeps
 from handlers.preview_buttons import register as register_preview_buttons
 from handlers.recreate_command import CommandDeps
 from handlers.recreate_command import register as register_recreate_command
+from handlers.stop_button import StopDeps
+from handlers.stop_button import register as register_stop_button
 
-__all__ = ["ButtonDeps", "CommandDeps", "register"]
+__all__ = ["ButtonDeps", "CommandDeps", "HomeDeps", "StopDeps", "register"]
 
 
-def register(app: App, command: CommandDeps, buttons: ButtonDeps) -> None:
+def register(
+    app: App, command: CommandDeps, buttons: ButtonDeps, stop: StopDeps | None = None, home: HomeDeps | None = None
+) -> None:
     register_recreate_command(app, command)
     register_preview_buttons(app, buttons)
     register_link_button(app)
+    if stop is not None:
+        register_stop_button(app, stop)
+    if home is not None:
+        register_home_tab(app, home)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.console import payloads
@@ -31,8 +32,13 @@ def command_fields(text: str, **fields: str) -> dict[str, str]:
     return dict(parse_qsl(command_body(text, **fields)))
 
 
+def event_body(event: dict[str, Any], **fields: str) -> str:
+    """An Events API callback in the test workspace."""
+    return payloads.event_body(event, team_id=fields.get("team_id", _DEFAULTS["team_id"]))
+
+
 def action_body(action_id: str, value: str, **fields: str) -> str:
     return payloads.action_body(action_id, value, **{**_DEFAULTS, **fields})
 
 
-__all__ = ["SIGNING_SECRET", "action_body", "command_body", "command_fields", "signed_headers"]
+__all__ = ["SIGNING_SECRET", "action_body", "command_body", "command_fields", "event_body", "signed_headers"]

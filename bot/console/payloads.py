@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
@@ -14,7 +15,8 @@ def signed_headers(body: str, *, secret: str, timestamp: int | None = None) -> d
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or ""
     return {
-        "content-type": "application/x-www-form-urlencoded",
+        # The Events API posts JSON; commands and interactions are form-encoded.
+        "content-type": "application/json" if body.startswith("{") else "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": stamp,
         "x-slack-signature": signature,
     }
@@ -83,3 +85,29 @@ def action_body(
         ],
     }
     return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict[str, Any], *, team_id: str, event_id: str = "Ev0CONSOLE01") -> str:
+    """An Events API callback (e.g. `app_home_opened`), JSON as Slack posts it."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": "A0APP00001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+    )
+
+
+def home_opened(user_id: str) -> dict[str, Any]:
+    """The `app_home_opened` event of `user_id` opening the app's Home tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": "D0HOME0001",
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }

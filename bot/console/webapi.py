@@ -133,6 +133,10 @@ class LoopbackSlack:
                 for group, users in self.usergroups.items()
             ]
             return {"ok": True, "usergroups": groups}
+        if kind == "views.publish":
+            view = params.get("view")
+            shown = dict(view) if isinstance(view, dict) else {}
+            return {"ok": True, "view": {**shown, "id": f"V{next(self._ts):08d}"}}
         if kind == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
