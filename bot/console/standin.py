@@ -10,6 +10,7 @@ from bot.console.loopback import Response
 from bot.console.render import Button, render
 from bot.console.screen import Screen
 from bot.console.webapi import Call, LoopbackSlack
+from bot.messages.stop import STOP_ACTION
 
 CHANNEL_ID = "C0CONSOLE1"
 TEAM_ID = "T0CONSOLE1"
@@ -26,6 +27,8 @@ class ConsoleSlack(LoopbackSlack):
         """The lines each posted message showed last, by its ts, so an edit can show what changed."""
         self.buttons: list[Button] = []
         self.click_url = ""
+        self.stop_button: Button | None = None
+        """The Stop button of the card posted or edited last, for the console's `stop`."""
 
     def start(self) -> ConsoleSlack:
         super().start()
@@ -45,6 +48,11 @@ class ConsoleSlack(LoopbackSlack):
             shown.append(f"  {choices}   (type a number or a name)")
         self._screen.show([*shown, ""])
         return lines
+
+    def _remember_stop(self, message: dict[str, Any]) -> None:
+        _, buttons = render(message, self._screen.look)
+        with self._lock:
+            self.stop_button = next((b for b in buttons if b.action_id == STOP_ACTION), None)
 
     def _edited(self, where: str, ts: str, message: dict[str, Any]) -> None:
         lines, _ = render(message, self._screen.look)
@@ -78,8 +86,14 @@ class ConsoleSlack(LoopbackSlack):
             lines = self.show(where, params)
             with self._lock:
                 self._cards[str(reply.body["ts"])] = lines
+            if not params.get("thread_ts"):
+                self._remember_stop(params)
         elif call.kind == "chat.update":
             self._edited(f"#{params.get('channel')}, card updated", str(params.get("ts")), params)
+            self._remember_stop(params)
+        elif call.kind == "views.publish":
+            view = params.get("view")
+            self.show("your Home tab, only you", view if isinstance(view, dict) else {})
         return reply
 
 

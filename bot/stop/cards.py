@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from bot.baseten import TrainingJob
 from bot.baseten.links import DashboardLinks
+from bot.baseten.models import TERMINAL_STATUSES
 from bot.delivery import Delivery
 from bot.messages import Message
 from bot.messages.card import job_card
@@ -52,6 +54,17 @@ class StopCards:
         if made.card_channel_id and made.card_ts and self._delivery.update(made.card_channel_id, made.card_ts, card):
             return
         self._delivery.replace(response_url, card)
+
+    def settle_followed(self, job: TrainingJob) -> None:
+        """The followed record takes the status the stop's answer gave (the Home tab reads it), unless a poll saved
+        one meanwhile; the card and the thread are told already, so the follower has nothing left to say."""
+        try:
+            followed = self._store.followed(job.id)
+            if followed is not None and not followed.done and followed.status != job.current_status:
+                done = job.current_status in TERMINAL_STATUSES
+                self._store.update_followed(replace(followed, status=job.current_status, done=done))
+        except StoreError:
+            log.exception("could not save the stopped status of followed job %s", job.id)
 
     def tell_thread(self, made: AttemptRecord | None, response_url: str | None, message: Message) -> None:
         """In the card's thread for everyone; with no thread known, in the conversation through the response_url."""

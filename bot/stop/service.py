@@ -148,6 +148,7 @@ class Stopper:
         self._audit.close(record.ended(Outcome.STOPPED, self._clock(), error=note))
         log.info("stop %s: %s stopped %s/%s", record.request_id, claim.user_id, project_id, job_id)
         self._cards.refresh(answer, made, response_url, (claim.user_id, claim.requested_at))
+        self._cards.settle_followed(answer)
         self._cards.tell_thread(made, response_url, say.stopped(answer, claim.user_id, claim.requested_at, note))
         return True
 

@@ -191,3 +191,29 @@ def test_a_lost_stop_answer_whose_job_still_runs_is_reported_unknown_and_never_r
     tap_stop(harness, card)
     assert stops(harness) == [{}, {}]
     assert harness.baseten.jobs[new_job_id]["current_status"] == JobStatus.STOPPED
+
+
+def test_a_stop_answered_while_the_job_winds_down_is_seen_ended_by_following_without_a_second_reply(
+    harness_factory: HarnessFactory,
+) -> None:
+    clock = Clock()
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, clock=clock))
+    card, new_job_id = recreated(harness)
+    [record] = harness.bot.store.recent(1)
+    winding_down = {**harness.baseten.jobs[new_job_id], "current_status": JobStatus.RUNNING}
+    harness.baseten.fail_after_acting("stop", Response(200, {"training_job": winding_down}))
+
+    tap_stop(harness, card)
+
+    followed = harness.bot.store.followed(new_job_id)
+    assert followed is not None and followed.status == JobStatus.RUNNING and not followed.done
+    clock.now += timedelta(seconds=harness.bot.settings.follow_interval + 1)
+    assert harness.bot.follower is not None
+    harness.bot.follower.tick()
+
+    followed = harness.bot.store.followed(new_job_id)
+    assert followed is not None and followed.done and followed.status == JobStatus.STOPPED
+    thread = [c for c in harness.slack.of("chat.postMessage") if c.params.get("thread_ts") == record.card_ts]
+    assert len(thread) == 1, [c.params["text"] for c in thread]
+    last = harness.slack.of("chat.update")[-1]
+    assert "Stopped" in shown(last) and "Stopped by" in shown(last) and STOP not in buttons(last)
