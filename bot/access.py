@@ -131,6 +131,11 @@ class AccessPolicy:
     def configured(self) -> bool:
         return bool(self.user_ids or self.group_ids)
 
+    def check_person(self, *, user_id: str, team_id: str | None, enterprise_id: str | None = None) -> Decision:
+        """The allowlist and workspace alone, wherever the person is: the Home tab has no conversation."""
+        anywhere = min(self.channel_ids) if self.channel_ids else ""
+        return self.check(user_id=user_id, channel_id=anywhere, team_id=team_id, enterprise_id=enterprise_id)
+
     def check(
         self,
         *,

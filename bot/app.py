@@ -24,6 +24,7 @@ from bot.budget import Budget
 from bot.confirm import Confirmations
 from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
 from bot.follow import Follower, FollowRules
+from bot.home import HomeTab
 from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
 from bot.messages.watch import Watching
@@ -37,12 +38,13 @@ from bot.settings import Settings
 from bot.slack_client import SlackWebClient
 from bot.slack_payloads import ResponseUrls
 from bot.startup import check_bot_token
+from bot.stop.service import Stopper
 from bot.store import AuditStore, open_store, utcnow
 from bot.taps import Taps
 from bot.unfurl import Unfurler, UnfurlRules
 from bot.watch.desk import WatchDesk
 from bot.watch.watcher import Watcher, WatchRules
-from handlers import ButtonDeps, CommandDeps, TapDeps, UnfurlDeps, register
+from handlers import ButtonDeps, CommandDeps, HomeDeps, StopDeps, TapDeps, UnfurlDeps, register
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +228,16 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
             delivery,
             lane.submit,
             response_urls,
+        ),
+        stop=StopDeps(
+            Stopper(baseten, reader, policy, audit, delivery, links, clock=parts.clock, origin=parts.origin),
+            runner,
+            delivery,
+            lane.submit,
+            response_urls,
+        ),
+        home=HomeDeps(
+            HomeTab(web_client, store, reader, policy, links, watching=bool(settings.watch_project_ids)), lane.submit
         ),
     )
     app.error(_last_net)

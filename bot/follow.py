@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.baseten import BasetenClient, BasetenError, NotFound, RateLimited, TrainingJob
+from bot.baseten import BasetenClient, BasetenError, JobStatus, NotFound, RateLimited, TrainingJob
 from bot.baseten.links import DashboardLinks
 from bot.baseten.models import TERMINAL_STATUSES
 from bot.delivery import Delivery
@@ -17,6 +17,7 @@ from bot.messages import Message
 from bot.messages import follow as say
 from bot.messages.card import job_card
 from bot.requester import Requester
+from bot.stop.record import StopClaim
 from bot.store import AuditStore, Followed, StoreError, utcnow
 from bot.ticker import Ticker
 from bot.watch.logs import diagnose
@@ -156,11 +157,13 @@ class Follower:
         if followed.outage_since is not None:
             notices.append(say.outage_over(job.id, job.current_status))
         changed = job.current_status != followed.status
+        stop = self._stop_of(job.id) if changed else None
         if changed:
             # A failure's reply carries its last log lines: what the requester needs to decide what next.
             diagnosis = diagnose(self._baseten, job) if job.current_status in say.FAILED else None
             reply = say.status_reply(job, followed.requester_id, diagnosis)
-            if reply is not None:
+            # A stop from the card tells the thread itself: the STOPPED it caused is not told twice.
+            if reply is not None and not (stop is not None and job.current_status == JobStatus.STOPPED):
                 notices.append(reply)
         slower = min(followed.interval * self.rules.backoff, self.rules.max_interval)
         interval = self.rules.interval if changed else slower
@@ -176,7 +179,7 @@ class Follower:
             update = replace(update, done=True)
             notices.append(say.gave_up(job.id, job.current_status, self.rules.follow_for / 3600))
         if self._save(followed, update, *notices) and changed:
-            self._update_card(followed, job)
+            self._update_card(followed, job, stop)
 
     def _past_deadline(self, followed: Followed, now: datetime) -> bool:
         """A job whose deadline passed while Baseten would not answer stops being followed (and frees its slot)."""
@@ -219,7 +222,15 @@ class Follower:
             what=f"news of job {followed.job_id}",
         )
 
-    def _update_card(self, followed: Followed, job: TrainingJob) -> None:
+    def _stop_of(self, job_id: str) -> StopClaim | None:
+        """A stop tapped on the job's card, if any (read only when the status changed)."""
+        try:
+            return self._store.stop_of(job_id)
+        except StoreError:
+            log.exception("could not read whether job %s is being stopped", job_id)
+            return None
+
+    def _update_card(self, followed: Followed, job: TrainingJob, stop: StopClaim | None) -> None:
         if not (followed.card_channel_id and followed.card_ts):
             return
         card = job_card(
@@ -228,5 +239,6 @@ class Follower:
             requester_id=followed.requester_id,
             job_url=self._links.job(job.training_project_id, job.id),
             request_id=followed.request_id,
+            stopped=(stop.user_id, stop.requested_at) if stop is not None and stop.stopped else None,
         )
         self._delivery.update(followed.card_channel_id, followed.card_ts, card)

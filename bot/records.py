@@ -11,6 +11,9 @@ from bot.clock import utcnow
 from bot.requester import Requester
 
 SLACK_ORIGIN = "slack"
+RECREATE_ACTION = "recreate"
+STOP_ACTION = "stop"
+"""What an attempt asked for (AttemptRecord.action): a recreate, or a Stop tapped on a job's card."""
 
 
 class Verdict(StrEnum):
@@ -33,7 +36,13 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     IN_FLIGHT = "in_flight"
-    """Refused because another recreate of the same source job was under way."""
+    """Refused because another recreate of the same source job (or another stop of the same job) was under way."""
+    STOPPED = "stopped"
+    """A stop: Baseten accepted it, or a lookup after a lost answer showed the job ended."""
+    STOP_UNKNOWN = "stop_unknown"
+    """A stop was sent and its answer is not known (stored before it is sent; a lost answer looked up to no end)."""
+    ALREADY_ENDED = "already_ended"
+    """A stop of a job that had already finished: nothing was sent."""
     MUTED = "muted"
     """Not a recreate: `/recreate-job mute` silenced the failure alerts of `source_project_id`; `error` says until
     when."""
@@ -75,6 +84,9 @@ class AttemptRecord:
     console acted in someone else's name."""
     gpu_total: int | None = None
     """GPUs the recreate starts (GPU count × nodes of the source job), stored with sent_at, for the GPU budget."""
+    action: str = RECREATE_ACTION
+    """`recreate`, or `stop` (source_job_id is then the job stopped; a stop never has sent_at, so no recreate
+    query, budget or lost-answer search ever counts it)."""
 
     @property
     def requester(self) -> Requester:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.home_tab import HomeDeps
+from handlers.home_tab import register as register_home_tab
 from handlers.job_buttons import TapDeps
 from handlers.job_buttons import register as register_job_buttons
 from handlers.link_button import register as register_link_button
@@ -14,8 +16,10 @@ from handlers.preview_buttons import ButtonDeps
 from handlers.preview_buttons import register as register_preview_buttons
 from handlers.recreate_command import CommandDeps
 from handlers.recreate_command import register as register_recreate_command
+from handlers.stop_button import StopDeps
+from handlers.stop_button import register as register_stop_button
 
-__all__ = ["ButtonDeps", "CommandDeps", "TapDeps", "UnfurlDeps", "register"]
+__all__ = ["ButtonDeps", "CommandDeps", "HomeDeps", "StopDeps", "TapDeps", "UnfurlDeps", "register"]
 
 
 def register(
@@ -25,6 +29,8 @@ def register(
     *,
     unfurls: UnfurlDeps | None = None,
     taps: TapDeps | None = None,
+    stop: StopDeps | None = None,
+    home: HomeDeps | None = None,
 ) -> None:
     register_recreate_command(app, command)
     register_preview_buttons(app, buttons)
@@ -34,3 +40,7 @@ def register(
     if taps is not None:
         register_job_buttons(app, taps)
         register_message_shortcut(app, taps)
+    if stop is not None:
+        register_stop_button(app, stop)
+    if home is not None:
+        register_home_tab(app, home)

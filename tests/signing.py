@@ -32,6 +32,11 @@ def command_fields(text: str, **fields: str) -> dict[str, str]:
     return dict(parse_qsl(command_body(text, **fields)))
 
 
+def event_body(event: dict[str, Any], **fields: str) -> str:
+    """An Events API callback in the test workspace."""
+    return payloads.event_body(event, team_id=fields.get("team_id", _DEFAULTS["team_id"]))
+
+
 def action_body(action_id: str, value: str, **fields: str) -> str:
     return payloads.action_body(action_id, value, **{**_DEFAULTS, **fields})
 
@@ -52,6 +57,7 @@ __all__ = [
     "action_body",
     "command_body",
     "command_fields",
+    "event_body",
     "link_shared_body",
     "shortcut_body",
     "signed_headers",

@@ -51,8 +51,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=10.0, pool=5.0)
 class BasetenClient:
     """One `httpx.Client` with base URL, auth and timeouts; returns models, raises `BasetenError`s.
 
-    Retry policy, per call: reads are retried on any transport failure or 5xx; a recreate is re-sent only when
-    Baseten surely did not act (the connection never opened, or a 429).
+    Retry policy, per call: reads are retried on any transport failure or 5xx; a recreate or a stop is re-sent only
+    when Baseten surely did not act (the connection never opened, or a 429).
     """
 
     def __init__(
@@ -157,6 +157,21 @@ class BasetenClient:
             # A 2xx means a job was created; an unreadable body must not read as "nothing happened".
             raise OutcomeUnknown(
                 "Baseten accepted the recreate but its answer could not be read.",
+                reason="unreadable_response",
+                status=response.status_code,
+                body=response.text[:500],
+            ) from error
+
+    def stop_job(self, project_id: str, job_id: str) -> TrainingJob:
+        """Stop a job (`{}` body; StopTrainingJobResponseV1 names the stopped job). Sent as a recreate is: re-sent
+        only when Baseten surely did not act; a lost answer raises OutcomeUnknown, for the caller to look up."""
+        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/stop"
+        response = self._call("POST", path, {}, idempotent=False)
+        try:
+            return _parse(response, JobResponse).training_job
+        except BasetenError as error:
+            raise OutcomeUnknown(
+                "Baseten accepted the stop but its answer could not be read.",
                 reason="unreadable_response",
                 status=response.status_code,
                 body=response.text[:500],

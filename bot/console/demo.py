@@ -81,8 +81,9 @@ _LIFECYCLE = (
     (45, "TRAINING_JOB_COMPLETED"),
 )
 
-_JOB = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)(/recreate)?$")
+_JOB = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)(/recreate|/stop)?$")
 _JOBS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs$")
+_ENDED = ("TRAINING_JOB_COMPLETED", "TRAINING_JOB_DEPLOY_FAILED", "TRAINING_JOB_FAILED", "TRAINING_JOB_STOPPED")
 _LOGS = re.compile(r"^/v1/training_projects/([a-z0-9]+)/jobs/([a-z0-9]+)/logs$")
 # What a failed demo job printed last, with each line's level: a failure reply and an alert show these lines.
 # The traceback has no level, as Baseten gives none to lines it cannot classify.
@@ -136,12 +137,16 @@ class DemoBaseten:
             if (match := _LOGS.match(path)) and request.method == "GET":
                 return self._logs(match.group(2), request.url.params)
             if match := _JOB.match(path):
-                project_id, job_id, recreate = match.groups()
+                project_id, job_id, verb = match.groups()
                 job = self._jobs.get(job_id)
                 if job is None or job["training_project_id"] != project_id:
                     return _error(404, f"Training job {job_id} not found in project {project_id}")
-                if recreate and request.method == "POST":
+                if verb == "/recreate" and request.method == "POST":
                     return self._recreate(job)
+                if verb == "/stop" and request.method == "POST":
+                    if self._status(job)[0] not in _ENDED:
+                        job["fixed_status"] = "TRAINING_JOB_STOPPED"
+                    return _ok({"training_job": self._view(job)})
                 if request.method == "GET":
                     return _ok({"training_project": _project(project_id), "training_job": self._view(job)})
         return _error(404, "Not found")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
@@ -149,3 +150,29 @@ def shortcut_body(
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "") if "://" in url else url.split("/", 1)[0]
+
+
+def event_body(event: dict[str, Any], *, team_id: str, event_id: str = "Ev0CONSOLE01") -> str:
+    """An Events API callback (e.g. `app_home_opened`), JSON as Slack posts it."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": "A0APP00001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+    )
+
+
+def home_opened(user_id: str) -> dict[str, Any]:
+    """The `app_home_opened` event of `user_id` opening the app's Home tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": "D0HOME0001",
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }

@@ -57,7 +57,14 @@ class Console:
             return
         if self._posted(line):
             return
-        button = self._button(line)
+        if line.lower() == "home":
+            self._dispatch(payloads.event_body(payloads.home_opened(self._user_id), team_id=TEAM_ID))
+            if self._bot.lane is not None:
+                self._bot.lane.wait_idle()
+            return
+        button = self._stop() if line.lower() == "stop" else self._button(line)
+        if line.lower() == "stop" and button is None:
+            return
         if button is not None:
             body = payloads.action_body(
                 button.action_id,
@@ -93,6 +100,15 @@ class Console:
         if body is not None:
             self._dispatch(body)
         return True
+
+    def _stop(self) -> Button | None:
+        """The last card's Stop button; Slack would first ask to confirm, so the console says what it asked."""
+        button = self._slack.stop_button
+        if button is None:
+            self._screen.show(["[no card with a Stop button yet]", ""])
+        else:
+            self._screen.show([f"[Slack asks: stop {button.value}? Confirmed.]", ""])
+        return button
 
     def _button(self, line: str) -> Button | None:
         choices = self._slack.buttons
@@ -168,7 +184,8 @@ def _gpus(sample: SampleJob) -> str:
 def _intro(settings: Settings, user_id: str, demo: bool, os_user: str, acting_as: str | None) -> list[str]:
     lines = [
         "recreate-job console: the bot as Slack would run it, in this terminal.",
-        f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `quit` to leave.",
+        f"You are {user_id} in channel {CHANNEL_ID}. Type `help`, `history`, or a job; `stop` taps the last "
+        "card's Stop, `home` opens your Home tab; `quit` to leave.",
         "`say <message>` posts a message (job links in it unfurl); `shortcut` runs Recreate training job on the last.",
     ]
     if demo:

@@ -11,6 +11,7 @@ from bot.console.loopback import Response
 from bot.console.render import Button, render
 from bot.console.screen import Screen
 from bot.console.webapi import Call, LoopbackSlack
+from bot.messages.stop import STOP_ACTION
 
 CHANNEL_ID = "C0CONSOLE1"
 TEAM_ID = "T0CONSOLE1"
@@ -29,6 +30,8 @@ class ConsoleSlack(LoopbackSlack):
         self.click_url = ""
         self.last_message: dict[str, Any] | None = None
         """The channel's newest message, said in the console or posted by the bot: what `shortcut` runs on."""
+        self.stop_button: Button | None = None
+        """The Stop button of the card posted or edited last, for the console's `stop`."""
 
     def start(self) -> ConsoleSlack:
         super().start()
@@ -48,6 +51,11 @@ class ConsoleSlack(LoopbackSlack):
             shown.append(f"  {choices}   (type a number or a name)")
         self._screen.show([*shown, ""])
         return lines
+
+    def _remember_stop(self, message: dict[str, Any]) -> None:
+        _, buttons = render(message, self._screen.look)
+        with self._lock:
+            self.stop_button = next((b for b in buttons if b.action_id == STOP_ACTION), None)
 
     def _edited(self, where: str, ts: str, message: dict[str, Any]) -> None:
         lines, _ = render(message, self._screen.look)
@@ -83,6 +91,8 @@ class ConsoleSlack(LoopbackSlack):
                 self._cards[str(reply.body["ts"])] = lines
                 if channel == CHANNEL_ID and not params.get("thread_ts"):
                     self.last_message = {key: params[key] for key in ("text", "blocks") if key in params}
+            if not params.get("thread_ts"):
+                self._remember_stop(params)
         elif call.kind == "chat.unfurl":
             unfurls = params.get("unfurls")
             for url, unfurl in (json.loads(unfurls) if isinstance(unfurls, str) else unfurls or {}).items():
@@ -91,6 +101,10 @@ class ConsoleSlack(LoopbackSlack):
             self.show("only you", params)
         elif call.kind == "chat.update":
             self._edited(f"#{params.get('channel')}, card updated", str(params.get("ts")), params)
+            self._remember_stop(params)
+        elif call.kind == "views.publish":
+            view = params.get("view")
+            self.show("your Home tab, only you", view if isinstance(view, dict) else {})
         return reply
 
 

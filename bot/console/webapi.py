@@ -138,6 +138,10 @@ class LoopbackSlack:
         if kind == "conversations.info":
             known = self.conversations.get(str(params.get("channel")))
             return {"ok": True, "channel": known} if known is not None else {"ok": False, "error": "channel_not_found"}
+        if kind == "views.publish":
+            view = params.get("view")
+            shown = dict(view) if isinstance(view, dict) else {}
+            return {"ok": True, "view": {**shown, "id": f"V{next(self._ts):08d}"}}
         if kind == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

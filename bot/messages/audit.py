@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from bot.baseten.models import status_label
 from bot.messages.format import code, cut, safe, slack_date
 from bot.messages.message import Message
-from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome
+from bot.records import SLACK_ORIGIN, STOP_ACTION, AttemptRecord, Outcome
 
 MAX_HISTORY = 50
 
@@ -25,8 +25,16 @@ _OUTCOME_WORDS = {
     Outcome.IN_FLIGHT: "already in progress",
     Outcome.MUTED: "alerts muted",
     Outcome.UNMUTED: "alerts unmuted",
+    Outcome.STOPPED: "stopped",
+    Outcome.STOP_UNKNOWN: "outcome unknown",
+    Outcome.ALREADY_ENDED: "already finished",
 }
-_ICONS = {Outcome.CREATED: ":repeat:", Outcome.MUTED: ":mute:", Outcome.UNMUTED: ":loud_sound:"}
+_ICONS = {
+    Outcome.CREATED: ":repeat:",
+    Outcome.STOPPED: ":octagonal_sign:",
+    Outcome.MUTED: ":mute:",
+    Outcome.UNMUTED: ":loud_sound:",
+}
 
 
 def _source(record: AttemptRecord) -> str:
@@ -54,6 +62,16 @@ def _result(record: AttemptRecord) -> str:
     return f"→ _{word}_{detail}"
 
 
+def _what(record: AttemptRecord) -> str:
+    """`src → new · …` for a recreate; `stopped job` (or what became of the stop) for a Stop tapped on a card."""
+    if record.action != STOP_ACTION:
+        return f"{_source(record)} {_result(record)}"
+    if record.outcome is Outcome.STOPPED:
+        note = f" ({safe(record.error, 200)})" if record.error else ""
+        return f"stopped {_source(record)}{note}"
+    return f"stop of {_source(record)} {_result(record)}"
+
+
 def _origin(record: AttemptRecord) -> str:
     """` · from the console (alice as U0123ABC)`; nothing for Slack, where nearly everything comes from."""
     if record.origin == SLACK_ORIGIN:
@@ -64,7 +82,7 @@ def _origin(record: AttemptRecord) -> str:
 
 
 def history_line(record: AttemptRecord) -> str:
-    return f"{slack_date(record.created_at)} <@{record.user_id}> {_source(record)} {_result(record)}{_origin(record)}"
+    return f"{slack_date(record.created_at)} <@{record.user_id}> {_what(record)}{_origin(record)}"
 
 
 def history(records: list[AttemptRecord], *, title: str, empty: str) -> Message:
@@ -96,7 +114,7 @@ def audit_entry(record: AttemptRecord) -> Message:
         )
     else:
         icon = _ICONS.get(record.outcome, ":warning:")
-        text = f"{icon} <@{record.user_id}> in {where}: {_source(record)} {_result(record)}{_origin(record)}"
+        text = f"{icon} <@{record.user_id}> in {where}: {_what(record)}{_origin(record)}"
     text = cut(text, 2900)
     blocks: list[Block] = [
         SectionBlock(text=text),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -12,9 +14,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.baseten.models import InstanceType, TrainingJob, status_label
+from bot.baseten.models import TERMINAL_STATUSES, InstanceType, TrainingJob, status_label
 from bot.messages.format import code, cut, escape, gib, safe, slack_date, vcpu
 from bot.messages.message import Message
+from bot.messages.stop import stop_button, stopped_line
 
 FIELD_LIMIT = 2000
 NAME_LIMIT = 200
@@ -64,8 +67,10 @@ def job_card(
     job_url: str,
     request_id: str,
     note: str | None = None,
+    stopped: tuple[str, datetime] | None = None,
 ) -> Message:
-    """The card the channel sees: what was started, on what hardware, by whom, from which job."""
+    """The card the channel sees: what was started, on what hardware, by whom, from which job. While the job is
+    active it has a Stop button; `stopped` (who, when) says who stopped it from here, and the button is gone."""
     project = job.training_project
     instance = job.instance_type
     fields = [
@@ -85,10 +90,12 @@ def job_card(
     ]
     if note:
         blocks.append(SectionBlock(text=cut(note, 3000)))
-    blocks += [
-        ActionsBlock(elements=[ButtonElement(text="Open in Baseten", url=job_url, action_id="open_job")]),
-        _footer(request_id),
-    ]
+    if stopped is not None:
+        blocks.append(SectionBlock(text=stopped_line(*stopped)))
+    buttons = [ButtonElement(text="Open in Baseten", url=job_url, action_id="open_job")]
+    if stopped is None and job.current_status not in TERMINAL_STATUSES:
+        buttons.append(stop_button(job))
+    blocks += [ActionsBlock(elements=buttons), _footer(request_id)]
     gpus = gpu_count_summary(job)
     text = (
         f"<@{requester_id}> recreated training job {source_job_id} as {escape(job.id)} "

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.budget import Budget, Spent
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview, PreviewState, PruneBefore
+from bot.stop.record import StopClaim
 from bot.watch.mutes import Mute
 from bot.watch.record import SeenFailure
 
@@ -46,7 +47,8 @@ class AuditStore(Protocol):
         kind lost. Attempts created before `before.attempts`; job claims whose attempt was sent before
         `before.claims_before(oldest sent attempt still in doubt)` (or is gone); leases of attempts that are gone;
         previews no longer pending created before `before.settled`; in-flight locks started before `before.locks`;
-        followed jobs whose deadline, or (when done) last poll, is before `before.settled`; response_urls of
+        followed jobs whose deadline, or (when done) last poll, is before `before.settled`; stop claims tapped
+        before `before.attempts`; response_urls of
         previews (created_at), followed jobs (started_at) and leases (their attempt's created_at) before
         `before.response_urls`."""
 
@@ -141,6 +143,22 @@ class AuditStore(Protocol):
 
     def mutes(self, now: datetime) -> list[Mute]:
         """The mutes in force at `now`, the soonest to end first; expired ones are never returned."""
+
+    def recreations_by(self, user_id: str, limit: int) -> list[AttemptRecord]:
+        """Allowed recreates (not stops) asked for by `user_id`, newest first: the Home tab's list."""
+
+    def claim_stop(self, claim: StopClaim, stale_after: float) -> StopClaim | None:
+        """Take the stop of `claim.job_id`: None when the caller now holds it, else the holder (one caller across
+        all processes). A claim not confirmed within `stale_after` seconds of its tap is replaced."""
+
+    def stop_of(self, job_id: str) -> StopClaim | None:
+        """The stop under way or done for `job_id`, if any."""
+
+    def confirm_stop(self, job_id: str, request_id: str) -> None:
+        """The stop of `request_id` took effect: its claim stays, so no later tap sends another."""
+
+    def release_stop(self, job_id: str, request_id: str) -> None:
+        """The stop of `request_id` did not happen (or cannot be known): a later tap may try again."""
 
     def check_writable(self) -> None:
         """Raise StoreError unless a write would succeed now (nothing is kept)."""

@@ -13,10 +13,23 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from bot.budget import Budget, Spent
-from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, PruneBefore, Verdict
+from bot.records import (
+    RECREATE_ACTION,
+    AttemptRecord,
+    Followed,
+    InFlight,
+    Lease,
+    Outcome,
+    Preview,
+    PreviewState,
+    PruneBefore,
+    Verdict,
+)
+from bot.stop.record import StopClaim
 from bot.store import pg_mutes as muting
 from bot.store import pg_rows as rows
 from bot.store import pg_spending as spending
+from bot.store import pg_stops as stops
 from bot.store import pg_watch as watch
 from bot.store.interface import StoreError
 from bot.store.pg_pool import connection_options, first_line, migrate, open_pool
@@ -86,7 +99,31 @@ class PostgresAuditStore:
 
     def prune(self, before: PruneBefore) -> dict[str, int]:
         with self._transaction() as db:
-            return spending.prune(db, before)
+            removed = spending.prune(db, before)
+            removed["stops"] = stops.prune_stops(db, before.attempts)
+            return removed
+
+    def recreations_by(self, user_id: str, limit: int) -> list[AttemptRecord]:
+        return self._attempts(
+            "WHERE decision = %s AND user_id = %s AND action = %s ORDER BY created_at DESC LIMIT %s",
+            (Verdict.ALLOWED.value, user_id, RECREATE_ACTION, limit),
+        )
+
+    def claim_stop(self, claim: StopClaim, stale_after: float) -> StopClaim | None:
+        with self._transaction() as db:
+            return stops.claim_stop(db, claim, stale_after)
+
+    def stop_of(self, job_id: str) -> StopClaim | None:
+        with self._connection("read") as db:
+            return stops.stop_of(db, job_id)
+
+    def confirm_stop(self, job_id: str, request_id: str) -> None:
+        with self._connection("write to") as db:
+            stops.confirm_stop(db, job_id, request_id)
+
+    def release_stop(self, job_id: str, request_id: str) -> None:
+        with self._connection("write to") as db:
+            stops.release_stop(db, job_id, request_id)
 
     def watch_begun(self, scope: str, now: datetime) -> datetime:
         with self._transaction() as db:

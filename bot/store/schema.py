@@ -343,6 +343,36 @@ HISTORY: tuple[Step, ...] = (
     );
     """,
     ),
+    Step(
+        why=(
+            "Stop from the card: what each attempt asked for (a recreate or a stop), and one row per job whose stop "
+            "is under way or done (its primary key is the claim that stops a double tap sending two)."
+        ),
+        sqlite="""
+    ALTER TABLE attempts ADD COLUMN action TEXT NOT NULL DEFAULT 'recreate';
+    CREATE TABLE stops (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        stopped INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX stops_requested ON stops (requested_at);
+    """,
+        postgres="""
+    ALTER TABLE attempts ADD COLUMN action TEXT NOT NULL DEFAULT 'recreate';
+    CREATE TABLE stops (
+        job_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        requested_at TIMESTAMPTZ NOT NULL,
+        stopped BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE INDEX stops_requested ON stops (requested_at);
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(HISTORY)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.budget import Budget, OverBudget, Spent
 from bot.records import (
+    RECREATE_ACTION,
     AttemptRecord,
     Followed,
     InFlight,
@@ -25,7 +26,9 @@ from bot.records import (
     PruneBefore,
     Verdict,
 )
+from bot.stop.record import StopClaim
 from bot.store import sqlite_mutes
+from bot.store import sqlite_stops as stops
 from bot.store.interface import StoreError
 from bot.store.schema import HISTORY, SCHEMA_VERSION
 from bot.watch.mutes import Mute
@@ -426,6 +429,28 @@ class SqliteAuditStore:
         with self._locked("read") as db:
             return sqlite_mutes.mutes(db, now)
 
+    def recreations_by(self, user_id: str, limit: int) -> list[AttemptRecord]:
+        return self._select(
+            "WHERE decision = ? AND user_id = ? AND action = ? ORDER BY created_at DESC LIMIT ?",
+            (Verdict.ALLOWED, user_id, RECREATE_ACTION, limit),
+        )
+
+    def claim_stop(self, claim: StopClaim, stale_after: float) -> StopClaim | None:
+        with self._transaction() as db:
+            return stops.claim_stop(db, claim, stale_after)
+
+    def stop_of(self, job_id: str) -> StopClaim | None:
+        with self._locked("read") as db:
+            return stops.stop_of(db, job_id)
+
+    def confirm_stop(self, job_id: str, request_id: str) -> None:
+        with self._locked("write to") as db:
+            stops.confirm_stop(db, job_id, request_id)
+
+    def release_stop(self, job_id: str, request_id: str) -> None:
+        with self._locked("write to") as db:
+            stops.release_stop(db, job_id, request_id)
+
     def check_writable(self) -> None:
         with self._locked("write to") as db:
             db.execute("BEGIN IMMEDIATE")
@@ -496,6 +521,7 @@ def _prune_statements(db: sqlite3.Connection, before: PruneBefore) -> list[tuple
             "(SELECT request_id FROM attempts WHERE created_at < ?)",
             (urls,),
         ),
+        stops.prune_stops(before.attempts),
     ]
 
 

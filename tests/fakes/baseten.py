@@ -29,10 +29,12 @@ CPU_ONLY: dict[str, Any] = {
     "gpu_memory_limit_mib": None,
 }
 
+_ENDED = ("TRAINING_JOB_COMPLETED", "TRAINING_JOB_DEPLOY_FAILED", "TRAINING_JOB_FAILED", "TRAINING_JOB_STOPPED")
 _JOBS = re.compile(r"^/v1/training_projects/([^/]+)/jobs$")
 _JOB = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)$")
 _RECREATE = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/recreate$")
 _LOGS = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/logs$")
+_STOP = re.compile(r"^/v1/training_projects/([^/]+)/jobs/([^/]+)/stop$")
 
 
 @dataclass
@@ -129,7 +131,7 @@ class FakeBaseten:
     # --- scripting ------------------------------------------------------------------------------------------
 
     def fail(self, kind: str, status: int, body: Any = None, *, times: int = 1, **response: Any) -> None:
-        """The next `times` calls of `kind` (search, get, list, recreate, projects) get this answer instead."""
+        """The next `times` calls of `kind` (search, get, list, recreate, stop, projects) get this answer instead."""
         for _ in range(times):
             self._failures[kind].append(Response(status=status, body=body, **response))
 
@@ -214,6 +216,8 @@ class FakeBaseten:
                 return Response(200, {"training_project": self._project(project_id), "training_jobs": jobs})
             if kind == "logs":
                 return self._logs(request)
+            if kind == "stop":
+                return self._stop(request)
             if kind in ("get", "recreate"):
                 pattern = _JOB if kind == "get" else _RECREATE
                 match = pattern.match(request.path)
@@ -244,6 +248,19 @@ class FakeBaseten:
         if query.get("direction") == "desc":
             lines.reverse()
         return Response(200, {"logs": lines[: int(query.get("limit") or 500)]})
+
+    def _stop(self, request: Request) -> Response:
+        """POST .../stop: an active job becomes STOPPED; one already finished is answered as it is."""
+        match = _STOP.match(request.path)
+        assert match
+        project_id, job_id = match.groups()
+        job = self.jobs.get(job_id)
+        if job is None or job["training_project_id"] != project_id:
+            return Response(404, {"message": f"Training job {job_id} not found"})
+        if job["current_status"] not in _ENDED:
+            job["current_status"] = "TRAINING_JOB_STOPPED"
+            job["updated_at"] = datetime.now(UTC).isoformat()
+        return Response(200, {"training_job": job})
 
     def _project(self, project_id: str) -> dict[str, str]:
         return {"id": project_id, "name": self.projects[project_id]}
@@ -301,6 +318,8 @@ class FakeBaseten:
 def _kind(method: str, path: str) -> str:
     if path == "/v1/training_jobs/search":
         return "search"
+    if _STOP.match(path):
+        return "stop"
     if _LOGS.match(path):
         return "logs"
     if _RECREATE.match(path):
