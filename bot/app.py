@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import httpx
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, GroupDirectory
@@ -21,13 +18,11 @@ from bot.background import Lane
 from bot.baseten import BasetenClient
 from bot.baseten.links import DashboardLinks
 from bot.budget import Budget
-from bot.confirm import Confirmations
-from bot.delivery import Delivery, WebhookFactory, default_webhook, retry_handlers
+from bot.clients import baseten_client, bolt_app, build_web_client, group_client, quick_reader, workspace
+from bot.delivery import Delivery, WebhookFactory, default_webhook
+from bot.entry_points import Core, register_entry_points
 from bot.follow import Follower, FollowRules
-from bot.home import HomeTab
-from bot.intake import Intake
 from bot.leases import LeaseKeeper, Leases
-from bot.messages.watch import Watching
 from bot.reconcile import Reconciler
 from bot.records import SLACK_ORIGIN
 from bot.recovery import Recovery
@@ -36,19 +31,11 @@ from bot.retention import Pruner
 from bot.runner import Runner
 from bot.settings import Settings
 from bot.slack_client import SlackWebClient
-from bot.slack_payloads import ResponseUrls
-from bot.startup import check_bot_token
-from bot.stop.service import Stopper
 from bot.store import AuditStore, open_store, utcnow
-from bot.taps import Taps
-from bot.unfurl import Unfurler, UnfurlRules
-from bot.watch.desk import WatchDesk
-from bot.watch.watcher import Watcher, WatchRules
-from handlers import ButtonDeps, CommandDeps, HomeDeps, StopDeps, TapDeps, UnfurlDeps, register
+from bot.watch.setup import watcher
+from bot.watch.watcher import Watcher
 
-log = logging.getLogger(__name__)
-
-GROUP_LOOKUP_TIMEOUT = 2
+__all__ = ["Bot", "Collaborators", "build", "build_web_client"]
 
 
 @dataclass
@@ -106,51 +93,24 @@ class Bot:
         self.store.close()
 
 
-def build_web_client(settings: Settings) -> SlackWebClient:
-    return SlackWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=str(settings.slack_api_url),
-        timeout=15,
-        retry_handlers=list(retry_handlers()),
-    )
-
-
-def _group_client(settings: Settings) -> WebClient:
-    """Group lookups run before the ack: a short timeout and no waiting out a 429, or Slack's 3 s pass."""
-    return WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=str(settings.slack_api_url),
-        timeout=GROUP_LOOKUP_TIMEOUT,
-        retry_handlers=[],
-    )
-
-
 def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot:
     """Raises StoreError when the audit database cannot be opened."""
     parts = collaborators or Collaborators()
     store = parts.store or open_store(settings.database_url)
     web_client = parts.web_client or build_web_client(settings)
-    baseten_kwargs: dict[str, object] = {}
-    if parts.baseten_timeout is not None:
-        baseten_kwargs["timeout"] = parts.baseten_timeout
+    # One trust store for both Baseten clients: loading one takes tens of milliseconds.
     tls = httpx.create_ssl_context()
-    baseten = BasetenClient(
-        settings.baseten_api_key.get_secret_value(),
-        str(settings.baseten_api_url),
-        transport=parts.baseten_transport,
-        sleep=parts.sleep,
-        tls=tls,
-        **baseten_kwargs,  # type: ignore[arg-type]
-    )
+    baseten = baseten_client(settings, tls, parts.baseten_transport, parts.sleep, parts.baseten_timeout)
+    reader = quick_reader(settings, tls, parts.baseten_transport, parts.sleep)
     links = DashboardLinks(str(settings.baseten_app_url))
     # Group refreshes and "busy" replies, for allowed users: never the runner's recreate capacity.
     lane = Lane("slack-side")
-    groups = GroupDirectory(_group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
+    groups = GroupDirectory(group_client(settings), background=lane.submit) if settings.allowed_usergroup_ids else None
     policy = AccessPolicy(
         user_ids=settings.allowed_user_ids,
         group_ids=settings.allowed_usergroup_ids,
         channel_ids=settings.allowed_channel_ids,
-        team_id=_workspace(settings, parts, web_client),
+        team_id=workspace(settings, parts.token_team_id, web_client),
         enterprise_id=settings.slack_enterprise_id,
         groups=groups,
     )
@@ -174,73 +134,18 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         lock_stale_after=rules.in_flight_stale_after,
         clock=parts.clock,
     )
-    reader = _quick_reader(settings, parts, tls)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links, leases.owner) if settings.follow else None
     service = RecreateService(
         baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
     )
     recovery = Recovery(service, store, leases, runner, clock=parts.clock)
-    app = App(
-        client=web_client,
-        signing_secret=(settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None),
-        # Socket Mode has no signatures; Bolt's check is skipped there and enforced in HTTP mode.
-        request_verification_enabled=settings.slack_signing_secret is not None,
-        # Bolt then checks the token once here and caches the answer; without it, every request of a burst
-        # that arrives before the first answer calls auth.test again.
-        token_verification_enabled=True,
-        # The listener acks and hands the slow work to our Runner, so Bolt need not run it on its own pool.
-        process_before_response=True,
-        logger=_bolt_logger(),
-        # Named, or Bolt reads the source of every calling frame to name itself: a tenth of the start-up.
-        name="recreate-job",
-    )
-    response_urls = ResponseUrls(str(settings.slack_api_url))
-    app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
-    register(
-        app,
-        CommandDeps(
-            Intake(
-                policy,
-                service,
-                runner,
-                audit,
-                app_hosts=frozenset({app_host.lower()}),
-                clock=parts.clock,
-                origin=parts.origin,
-                watch=_watch_desk(settings, parts, audit, delivery, links, lane),
-            ),
-            response_urls,
-        ),
-        ButtonDeps(
-            confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
-            runner=runner,
-            delivery=delivery,
-            background=lane.submit,
-            response_urls=response_urls,
-        ),
-        unfurls=UnfurlDeps(
-            Unfurler(policy, reader, web_client, links, _unfurl_rules(settings), clock=parts.clock), runner
-        ),
-        taps=TapDeps(
-            _taps(settings, parts, policy, service, runner, audit, delivery, web_client),
-            runner,
-            delivery,
-            lane.submit,
-            response_urls,
-        ),
-        stop=StopDeps(
-            Stopper(baseten, reader, policy, audit, delivery, links, clock=parts.clock, origin=parts.origin),
-            runner,
-            delivery,
-            lane.submit,
-            response_urls,
-        ),
-        home=HomeDeps(
-            HomeTab(web_client, store, reader, policy, links, watching=bool(settings.watch_project_ids)), lane.submit
-        ),
-    )
-    app.error(_last_net)
+    app = bolt_app(settings, web_client)
+    core = Core(
+        settings, policy, service, runner, audit, delivery, links, lane, baseten, reader, web_client, store,
+        parts.clock, parts.origin,
+    )  # fmt: skip
+    register_entry_points(app, core)
     return Bot(
         app=app,
         settings=settings,
@@ -254,64 +159,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
         leases=LeaseKeeper(leases, recovery.submit, retry=audit.backlog.retry, also=pruner.tick),
         lane=lane,
         audit_channel=audit_channel,
-        watcher=_watcher(settings, parts, reader, store, delivery, links),
-    )
-
-
-def _workspace(settings: Settings, parts: Collaborators, web_client: WebClient) -> str | None:
-    """The workspace whose people may use the bot: SLACK_TEAM_ID, else the bot token's own, so someone from
-    another organization in a shared channel is refused. With SLACK_ENTERPRISE_ID alone, any of its workspaces."""
-    if settings.slack_team_id or settings.slack_enterprise_id:
-        return settings.slack_team_id
-    return parts.token_team_id or check_bot_token(settings, web_client) or None
-
-
-def _app_hosts(settings: Settings) -> frozenset[str]:
-    """BASETEN_APP_URL's host: links to jobs on it are unfurled and understood in messages."""
-    return frozenset({(urlsplit(str(settings.baseten_app_url)).hostname or "").lower()})
-
-
-def _unfurl_rules(settings: Settings) -> UnfurlRules:
-    return UnfurlRules(_app_hosts(settings), shared_channels=settings.unfurl_shared_channels)
-
-
-def _taps(
-    settings: Settings,
-    parts: Collaborators,
-    policy: AccessPolicy,
-    service: RecreateService,
-    runner: Runner,
-    audit: AuditTrail,
-    delivery: Delivery,
-    web_client: WebClient,
-) -> Taps:
-    """Unfurled links' Recreate buttons and the message shortcut: into an Intake like the slash command's."""
-    hosts = _app_hosts(settings)
-    intake = Intake(policy, service, runner, audit, app_hosts=hosts, clock=parts.clock, origin=parts.origin)
-    return Taps(
-        policy,
-        intake,
-        audit,
-        delivery,
-        web_client,
-        app_hosts=_app_hosts(settings),
-        clock=parts.clock,
-        origin=parts.origin,
-    )
-
-
-def _quick_reader(settings: Settings, parts: Collaborators, tls: ssl.SSLContext) -> BasetenClient:
-    """For reads that repeat on their own schedule (following jobs, looking for a lost job): a short timeout,
-    no waiting out a 429, so a Baseten brownout cannot stretch one look into minutes."""
-    return BasetenClient(
-        settings.baseten_api_key.get_secret_value(),
-        str(settings.baseten_api_url),
-        transport=parts.baseten_transport,
-        attempts=2,
-        max_rate_limit_wait=0,
-        sleep=parts.sleep,
-        timeout=httpx.Timeout(10.0, read=15.0),
-        tls=tls,
+        watcher=watcher(settings, reader, store, delivery, links, parts.clock),
     )
 
 
@@ -331,54 +179,3 @@ def _follower(
         max_interval=max(600.0, settings.follow_interval),
     )
     return Follower(polling, store, delivery, links, rules, clock=parts.clock, owner=owner)
-
-
-def _watcher(
-    settings: Settings,
-    parts: Collaborators,
-    reader: BasetenClient,
-    store: AuditStore,
-    delivery: Delivery,
-    links: DashboardLinks,
-) -> Watcher | None:
-    """The failure watch, when WATCH_PROJECT_IDS names anything (settings make sure a channel is set then)."""
-    rules = watch_rules(settings)
-    if rules is None:
-        return None
-    return Watcher(reader, store, delivery, links, rules, clock=parts.clock)
-
-
-def watch_rules(settings: Settings) -> WatchRules | None:
-    if not settings.watch_project_ids or settings.watch_channel_id is None:
-        return None
-    projects = () if settings.watch_all else tuple(settings.watch_project_ids)
-    return WatchRules(settings.watch_channel_id, projects, interval=settings.watch_interval)
-
-
-def _watch_desk(
-    settings: Settings, parts: Collaborators, audit: AuditTrail, delivery: Delivery, links: DashboardLinks, lane: Lane
-) -> WatchDesk:
-    """`watch`, `mute` and `unmute`; mute lines go out on the side lane, never holding up an ack."""
-    rules = watch_rules(settings)
-    watching = Watching(rules.channel_id, rules.projects, rules.interval) if rules else None
-    return WatchDesk(audit, delivery, watching, links, background=lane.submit, clock=parts.clock, origin=parts.origin)
-
-
-class _TokenFromEnvironment(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused beside our client: true, and expected."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("slack_bolt")
-    if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
-        logger.addFilter(_TokenFromEnvironment())
-    return logger
-
-
-def _last_net(error: Exception, body: dict[str, object]) -> BoltResponse:
-    """Errors no listener caught: logged with their traceback; Slack gets an empty 200 so it shows no retry."""
-    log.error("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
-    return BoltResponse(status=200, body="")
