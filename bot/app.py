@@ -35,8 +35,10 @@ from bot.settings import Settings
 from bot.slack_payloads import ResponseUrls
 from bot.startup import check_bot_token
 from bot.store import AuditStore, open_store, utcnow
+from bot.watch.recreated import AlertFollowUp
+from bot.watch.taps import AlertTaps
 from bot.watch.watcher import Watcher, WatchRules
-from handlers import ButtonDeps, CommandDeps, register
+from handlers import AlertButtonDeps, ButtonDeps, CommandDeps, register
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +167,17 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     reader = _quick_reader(settings, parts)
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links, leases.owner) if settings.follow else None
+    alerts = AlertFollowUp(reader, store, delivery, links, clock=parts.clock)
     service = RecreateService(
-        baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
+        baseten,
+        delivery,
+        links,
+        audit,
+        rules,
+        reconciler=reconciler,
+        follower=follower,
+        clock=parts.clock,
+        alerts=alerts,
     )
     recovery = Recovery(service, store, leases, runner, clock=parts.clock)
     app = App(
@@ -183,20 +194,27 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     )
     response_urls = ResponseUrls(str(settings.slack_api_url))
     app_host = urlsplit(str(settings.baseten_app_url)).hostname or ""
+    intake = Intake(
+        policy,
+        service,
+        runner,
+        audit,
+        app_hosts=frozenset({app_host.lower()}),
+        clock=parts.clock,
+        origin=parts.origin,
+    )
+    taps = AlertTaps(
+        intake,
+        policy,
+        audit,
+        delivery,
+        watch_channel_id=settings.watch_channel_id,
+        clock=parts.clock,
+        origin=parts.origin,
+    )
     register(
         app,
-        CommandDeps(
-            Intake(
-                policy,
-                service,
-                runner,
-                audit,
-                app_hosts=frozenset({app_host.lower()}),
-                clock=parts.clock,
-                origin=parts.origin,
-            ),
-            response_urls,
-        ),
+        CommandDeps(intake, response_urls),
         ButtonDeps(
             confirmations=Confirmations(service, policy, audit, delivery, clock=parts.clock),
             runner=runner,
@@ -204,6 +222,7 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
             background=lane.submit,
             response_urls=response_urls,
         ),
+        AlertButtonDeps(taps, runner, delivery, lane.submit, response_urls),
     )
     app.error(_last_net)
     return Bot(
