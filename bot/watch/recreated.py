@@ -10,6 +10,7 @@ from bot.clock import Clock, utcnow
 from bot.delivery import Delivery
 from bot.messages.alert import failure_alert
 from bot.store import AuditStore, StoreError
+from bot.watch.chain import read_chain
 from bot.watch.logs import diagnose
 from bot.watch.record import AlertRecreate
 
@@ -61,6 +62,7 @@ class AlertFollowUp:
             log.warning("could not read failed job %s to edit its alert: %s", claim.job_id, error.message)
             return
         url = self._links.job(failed.training_project_id, failed.id)
-        message = failure_alert(failed, diagnose(self._baseten, failed), job_url=url, recreated=claim)
+        diagnosis = diagnose(self._baseten, failed)
+        message = failure_alert(failed, diagnosis, job_url=url, recreated=claim, chain=read_chain(self._store, failed))
         if not self._delivery.update(claim.channel_id, claim.ts, message):
             log.warning("could not edit the alert for job %s after its recreate", claim.job_id)

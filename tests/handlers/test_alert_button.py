@@ -117,3 +117,24 @@ def test_a_cancelled_preview_lets_the_next_person_recreate(harness_factory: Call
     assert not any("already" in shown(c) for c in harness.slack.of("response_url"))
     harness.drain()
     assert harness.baseten.created() == []
+
+
+def test_a_recreate_that_fails_again_says_where_it_came_from_and_counts_the_row(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    harness, alert, _ = alerted(harness_factory)
+    tap(harness, alert)
+    harness.click(CONFIRM, button_value(wait_for_reply(harness, CONFIRM), CONFIRM), channel_id=WATCH)
+    harness.slack.wait_for(lambda calls: any(c.kind == "chat.update" for c in calls))
+    harness.drain()
+    [made] = harness.baseten.created()
+    made["current_status"] = "TRAINING_JOB_FAILED"
+    made["updated_at"] = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+
+    watcher = harness.bot.watcher
+    assert watcher is not None
+    watcher.tick()
+
+    [again] = [c for c in harness.slack.of("chat.postMessage") if f"Training job {made['id']}" in c.params["text"]]
+    assert f"Made by recreate-job: <@{ALLOWED_USER}> recreated it from `f4i1ed1`" in shown(again)
+    assert "2nd failure in a row of" in shown(again)
