@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.access import AccessPolicy
 from bot.audit import AuditTrail
@@ -14,7 +14,7 @@ from bot.intake import Intake
 from bot.messages import Message, replies
 from bot.messages.alert import slack_time
 from bot.messages.format import code
-from bot.records import SLACK_ORIGIN, Outcome, Verdict
+from bot.records import SLACK_ORIGIN, Outcome, PreviewState, Verdict
 from bot.recreate import RecreateRequest, new_request_id
 from bot.requester import Requester
 from bot.slack_payloads import ButtonClick
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 _STILL_OPEN = (Outcome.PENDING, Outcome.AWAITING_CONFIRMATION, Outcome.OUTCOME_UNKNOWN, Outcome.CREATED)
 # A claim whose request left no record this long after the tap lost its request before it was written.
 _UNWRITTEN = timedelta(minutes=2)
+_UNANSWERED = (PreviewState.PENDING, PreviewState.EXPIRED)
 
 
 class AlertTaps:
@@ -90,14 +91,23 @@ class AlertTaps:
         claim = self._store.claim_alert_recreate(request.job_id, request.request_id, request.user_id, now)
         if claim is None or claim.request_id == request.request_id or claim.new_job_id is not None:
             return None if claim is None or claim.request_id == request.request_id else claim
-        held = self._store.get(claim.request_id)
-        ended = held.outcome not in _STILL_OPEN if held else claim.at < now - _UNWRITTEN
-        if not ended:
+        if not self._ended(claim, now):
             return claim
         # Its request ended without a job and the release was lost (e.g. the store was down then): let it go.
         self._store.release_alert_recreate(claim.request_id)
         again = self._store.claim_alert_recreate(request.job_id, request.request_id, request.user_id, now)
         return None if again is None or again.request_id == request.request_id else again
+
+    def _ended(self, claim: AlertRecreate, now: datetime) -> bool:
+        """The claim's request is over without a job, though the claim is still there."""
+        held = self._store.get(claim.request_id)
+        if held is None:
+            return claim.at < now - _UNWRITTEN
+        if held.outcome is Outcome.AWAITING_CONFIRMATION:
+            # A preview nobody answered in time is closed only at the next recreate: it holds nothing after expiry.
+            shown = self._store.get_preview(claim.request_id)
+            return shown is None or (shown.state in _UNANSWERED and shown.expires_at <= now)
+        return held.outcome not in _STILL_OPEN
 
     def _tell(self, request: RecreateRequest, message: Message) -> None:
         if not self._delivery.reply(request.response_url, message):

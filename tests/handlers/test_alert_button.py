@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
+from bot.app import Collaborators
 from tests.conftest import ALLOWED_USER, Harness
 from tests.fakes.slack import Call
-from tests.handlers.test_confirmation import CANCEL, CONFIRM, button_value, shown, wait_for_reply
+from tests.handlers.test_confirmation import CANCEL, CONFIRM, Clock, button_value, shown, wait_for_reply
 
 RECREATE = "recreate_job_from_alert"
 SECOND_USER = "UALLOWED02"
@@ -138,3 +140,20 @@ def test_a_recreate_that_fails_again_says_where_it_came_from_and_counts_the_row(
     [again] = [c for c in harness.slack.of("chat.postMessage") if f"Training job {made['id']}" in c.params["text"]]
     assert f"Made by recreate-job: <@{ALLOWED_USER}> recreated it from `f4i1ed1`" in shown(again)
     assert "2nd failure in a row of" in shown(again)
+
+
+def test_a_preview_left_unanswered_past_its_expiry_frees_the_alert(harness_factory: Callable[..., Harness]) -> None:
+    clock = Clock()
+    factory = partial(harness_factory, Collaborators(sleep=lambda _s: None, clock=clock))
+    harness, alert, _ = alerted(factory)
+    tap(harness, alert)
+    wait_for_reply(harness, CONFIRM)
+    tap(harness, alert, SECOND_USER)
+    wait_for_reply(harness, "already recreating")
+
+    clock.now += timedelta(seconds=601)
+    tap(harness, alert, SECOND_USER)
+
+    harness.slack.wait_for(lambda calls: sum(c.kind == "response_url" and CONFIRM in shown(c) for c in calls) == 2)
+    harness.drain()
+    assert harness.baseten.created() == []
