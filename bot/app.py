@@ -32,6 +32,7 @@ from bot.runner import Runner
 from bot.settings import Settings
 from bot.slack_client import SlackWebClient
 from bot.store import AuditStore, open_store, utcnow
+from bot.watch.recreated import AlertFollowUp
 from bot.watch.setup import watcher
 from bot.watch.watcher import Watcher
 
@@ -136,8 +137,17 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     )
     reconciler = Reconciler(reader, store, sleep=parts.sleep)
     follower = _follower(settings, parts, reader, store, delivery, links, leases.owner) if settings.follow else None
+    alerts = AlertFollowUp(reader, store, delivery, links, clock=parts.clock)
     service = RecreateService(
-        baseten, delivery, links, audit, rules, reconciler=reconciler, follower=follower, clock=parts.clock
+        baseten,
+        delivery,
+        links,
+        audit,
+        rules,
+        reconciler=reconciler,
+        follower=follower,
+        clock=parts.clock,
+        alerts=alerts,
     )
     recovery = Recovery(service, store, leases, runner, clock=parts.clock)
     app = bolt_app(settings, web_client)

@@ -9,7 +9,7 @@ from bot.audit_channel import AuditChannel
 from bot.backlog import Backlog
 from bot.budget import Budget
 from bot.leases import Leases
-from bot.store import AttemptRecord, AuditStore, Outcome
+from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
 
 log = logging.getLogger(__name__)
 # One JSON object per line, on its own handler (see bot.logs), for log platforms to index.
@@ -17,6 +17,8 @@ json_log = logging.getLogger("recreate_job.audit")
 
 # Typos are kept in the store and the log, not announced to the whole workspace.
 _NOT_POSTED = frozenset({Outcome.PENDING, Outcome.BAD_INPUT})
+# Endings that may have made a job (or are not endings): an alert's Recreate claim stays with them.
+_KEEPS_ALERT = frozenset({Outcome.PENDING, Outcome.AWAITING_CONFIRMATION, Outcome.OUTCOME_UNKNOWN, Outcome.CREATED})
 
 
 class AuditTrail:
@@ -61,7 +63,17 @@ class AuditTrail:
         # the attempt is looked at again by whoever takes the lease over.
         self.backlog.write(record, then=lambda: self.leases.release(record.request_id))
         json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
+        if record.outcome not in _KEEPS_ALERT and record.new_job_id is None:
+            self._release_alert(record.request_id)
         # Never waits for Slack, wherever it is called from (the ack path, a recreate's worker): the channel has
         # its own bounded queue. The record and the JSON line above are the durable trail.
         if self._channel is not None and record.outcome not in _NOT_POSTED:
             self._channel.post(record)
+
+    def _release_alert(self, request_id: str) -> None:
+        """An attempt that ended without a job lets go of the alert it was tapped on, so others may recreate it."""
+        try:
+            self.store.release_alert_recreate(request_id)
+        except StoreError:
+            # The next tap on that alert finds the claim's attempt ended and takes it over (bot.watch.taps).
+            log.exception("request %s: could not release its alert's Recreate", request_id)

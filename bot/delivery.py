@@ -107,6 +107,17 @@ class Delivery:
             return False
         return True
 
+    def ephemeral(self, channel_id: str, user_id: str, message: Message) -> bool:
+        """A message only `user_id` sees, in `channel_id` (chat.postEphemeral), for when no response_url is left."""
+        try:
+            self._client.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=message.text, blocks=message.blocks or None
+            )
+        except (SlackClientError, OSError) as error:
+            log.warning("chat.postEphemeral to %s in %s failed: %s", user_id, channel_id, error)
+            return False
+        return True
+
     def follow_up(
         self,
         message: Message,

@@ -27,7 +27,8 @@ from bot.store import AuditStore
 from bot.taps import Taps
 from bot.unfurl import Unfurler, UnfurlRules
 from bot.watch.setup import watch_desk
-from handlers import ButtonDeps, CommandDeps, HomeDeps, StopDeps, TapDeps, UnfurlDeps, register
+from bot.watch.taps import AlertTaps
+from handlers import AlertButtonDeps, ButtonDeps, CommandDeps, HomeDeps, StopDeps, TapDeps, UnfurlDeps, register
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,15 @@ def register_entry_points(app: App, core: Core) -> None:
     unfurl_rules = UnfurlRules(hosts, shared_channels=c.settings.unfurl_shared_channels)
     stopper = Stopper(c.baseten, c.reader, c.policy, c.audit, c.delivery, c.links, clock=c.clock, origin=c.origin)
     watching = bool(c.settings.watch_project_ids)
+    alert_taps = AlertTaps(
+        intake,
+        c.policy,
+        c.audit,
+        c.delivery,
+        watch_channel_id=c.settings.watch_channel_id,
+        clock=c.clock,
+        origin=c.origin,
+    )
     register(
         app,
         CommandDeps(intake, response_urls),
@@ -79,5 +89,6 @@ def register_entry_points(app: App, core: Core) -> None:
         unfurls=UnfurlDeps(Unfurler(c.policy, c.reader, c.web_client, c.links, unfurl_rules, clock=c.clock), c.runner),
         taps=TapDeps(taps, c.runner, c.delivery, c.lane.submit, response_urls),
         stop=StopDeps(stopper, c.runner, c.delivery, c.lane.submit, response_urls),
+        alerts=AlertButtonDeps(alert_taps, c.runner, c.delivery, c.lane.submit, response_urls),
         home=HomeDeps(HomeTab(c.web_client, c.store, c.reader, c.policy, c.links, watching=watching), c.lane.submit),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.alert_button import AlertButtonDeps
+from handlers.alert_button import register as register_alert_button
 from handlers.home_tab import HomeDeps
 from handlers.home_tab import register as register_home_tab
 from handlers.job_buttons import TapDeps
@@ -19,7 +21,7 @@ from handlers.recreate_command import register as register_recreate_command
 from handlers.stop_button import StopDeps
 from handlers.stop_button import register as register_stop_button
 
-__all__ = ["ButtonDeps", "CommandDeps", "HomeDeps", "StopDeps", "TapDeps", "UnfurlDeps", "register"]
+__all__ = ["AlertButtonDeps", "ButtonDeps", "CommandDeps", "HomeDeps", "StopDeps", "TapDeps", "UnfurlDeps", "register"]
 
 
 def register(
@@ -31,6 +33,7 @@ def register(
     taps: TapDeps | None = None,
     stop: StopDeps | None = None,
     home: HomeDeps | None = None,
+    alerts: AlertButtonDeps | None = None,
 ) -> None:
     register_recreate_command(app, command)
     register_preview_buttons(app, buttons)
@@ -44,3 +47,5 @@ def register(
         register_stop_button(app, stop)
     if home is not None:
         register_home_tab(app, home)
+    if alerts is not None:
+        register_alert_button(app, alerts)

@@ -16,14 +16,22 @@ from bot.messages.card import gpu_count_summary, job_card
 from bot.messages.format import code
 from bot.records import AttemptRecord
 from bot.recreate.request import RecreateRequest
+from bot.watch.recreated import AlertFollowUp
 
 log = logging.getLogger(__name__)
 
 
 class Publisher:
     def __init__(
-        self, audit: AuditTrail, delivery: Delivery, links: DashboardLinks, follower: Follower | None, clock: Clock
+        self,
+        audit: AuditTrail,
+        delivery: Delivery,
+        links: DashboardLinks,
+        follower: Follower | None,
+        clock: Clock,
+        alerts: AlertFollowUp | None = None,
     ) -> None:
+        self._alerts = alerts
         self._audit = audit
         self._delivery = delivery
         self._links = links
@@ -48,7 +56,10 @@ class Publisher:
         self, request: RecreateRequest, record: AttemptRecord, job: TrainingJob, note: str | None
     ) -> AttemptRecord:
         """Post the card, start following the job, and close the record with where the card went."""
-        posted = self._announce(request, job, note)
+        thread = self._alerts.thread(request.request_id) if self._alerts else None
+        posted = self._announce(request, job, note, thread)
+        if self._alerts is not None:
+            self._alerts.made(request.request_id, job.training_project_id, job.id)
         if posted is not None:
             record = record.posted(posted.route.value, posted.channel_id, posted.ts)
         if self._follower is not None:
@@ -68,11 +79,16 @@ class Publisher:
         self, request: RecreateRequest, record: AttemptRecord, project_id: str, job_id: str
     ) -> AttemptRecord:
         """The job cannot be read now; its ID and link still reach the requester."""
-        self._post(request, _plain_card(request, job_id, self._links.job(project_id, job_id)), job_id)
+        thread = self._alerts.thread(request.request_id) if self._alerts else None
+        self._post(request, _plain_card(request, job_id, self._links.job(project_id, job_id)), job_id, thread)
+        if self._alerts is not None:
+            self._alerts.made(request.request_id, project_id, job_id)
         self._audit.close(record)
         return record
 
-    def _announce(self, request: RecreateRequest, job: TrainingJob, note: str | None) -> Posted | None:
+    def _announce(
+        self, request: RecreateRequest, job: TrainingJob, note: str | None, thread: tuple[str, str] | None
+    ) -> Posted | None:
         """Post the card. A job now exists, so no failure here may hide its ID."""
         url = self._links.job(job.training_project_id, job.id)
         log.info(
@@ -96,9 +112,16 @@ class Publisher:
         except Exception:
             log.exception("request %s: could not build the card for new job %s", request.request_id, job.id)
             card = _plain_card(request, job.id, url)
-        return self._post(request, card, job.id)
+        return self._post(request, card, job.id, thread)
 
-    def _post(self, request: RecreateRequest, card: Message, job_id: str) -> Posted | None:
+    def _post(
+        self, request: RecreateRequest, card: Message, job_id: str, thread: tuple[str, str] | None
+    ) -> Posted | None:
+        """In the thread of the alert it was recreated from, if any; else where the requester asked."""
+        if thread is not None:
+            posted = self._delivery.post(thread[0], card, thread_ts=thread[1])
+            if posted is not None:
+                return posted
         return self._delivery.card(
             card,
             channel_id=request.channel_id,

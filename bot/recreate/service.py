@@ -23,6 +23,7 @@ from bot.recreate.request import Ended, RecreateRequest, Rules
 from bot.recreate.send import Sender
 from bot.recreate.source import look_up
 from bot.store import StoreError
+from bot.watch.recreated import AlertFollowUp
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class RecreateService:
         reconciler: Reconciler | None = None,
         follower: Follower | None = None,
         clock: Clock = utcnow,
+        alerts: AlertFollowUp | None = None,
     ) -> None:
         self.rules = rules or Rules()
         self._baseten = baseten
@@ -53,7 +55,7 @@ class RecreateService:
         )
         self._lost = lost
         self._sender = Sender(baseten, audit, delivery, lost, clock, self.rules.budget)
-        self._publisher = Publisher(audit, delivery, links, follower, clock)
+        self._publisher = Publisher(audit, delivery, links, follower, clock, alerts)
         self._endings = Endings(audit, delivery, clock)
 
     def start(self, request: RecreateRequest, record: AttemptRecord) -> AttemptRecord:

@@ -9,7 +9,7 @@ from bot.budget import Budget, Spent
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview, PreviewState, PruneBefore
 from bot.stop.record import StopClaim
 from bot.watch.mutes import Mute
-from bot.watch.record import SeenFailure
+from bot.watch.record import AlertRecreate, SeenFailure
 
 
 class StoreError(Exception):
@@ -159,6 +159,20 @@ class AuditStore(Protocol):
 
     def release_stop(self, job_id: str, request_id: str) -> None:
         """The stop of `request_id` did not happen (or cannot be known): a later tap may try again."""
+
+    def claim_alert_recreate(self, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
+        """Take the alert of failed `job_id` for `request_id`, unless someone holds it (one conditional UPDATE:
+        exactly one of several callers wins). Returns the claim now on the alert (compare its request_id), or
+        None when the job was never alerted."""
+
+    def alert_recreate_of(self, request_id: str) -> AlertRecreate | None:
+        """The alert claim `request_id` holds, if any."""
+
+    def finish_alert_recreate(self, request_id: str, new_job_id: str, now: datetime) -> AlertRecreate | None:
+        """The claim of `request_id` made `new_job_id` at `now`: kept for good. Returns it (None: no claim)."""
+
+    def release_alert_recreate(self, request_id: str) -> None:
+        """Let go of the claim of `request_id` if it made no job (cancelled, refused, failed)."""
 
     def check_writable(self) -> None:
         """Raise StoreError unless a write would succeed now (nothing is kept)."""

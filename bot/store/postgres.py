@@ -26,6 +26,7 @@ from bot.records import (
     Verdict,
 )
 from bot.stop.record import StopClaim
+from bot.store import pg_alerts as alerts
 from bot.store import pg_mutes as muting
 from bot.store import pg_rows as rows
 from bot.store import pg_spending as spending
@@ -35,7 +36,7 @@ from bot.store.interface import StoreError
 from bot.store.pg_pool import connection_options, first_line, migrate, open_pool
 from bot.store.pg_url import redacted
 from bot.watch.mutes import Mute
-from bot.watch.record import SeenFailure
+from bot.watch.record import AlertRecreate, SeenFailure
 
 _IN_DOUBT = (Outcome.PENDING.value, Outcome.OUTCOME_UNKNOWN.value)
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -152,6 +153,22 @@ class PostgresAuditStore:
     def mutes(self, now: datetime) -> list[Mute]:
         with self._connection("read") as db:
             return muting.mutes(db, now)
+
+    def claim_alert_recreate(self, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
+        with self._transaction() as db:
+            return alerts.claim(db, job_id, request_id, user_id, now)
+
+    def alert_recreate_of(self, request_id: str) -> AlertRecreate | None:
+        with self._connection("read") as db:
+            return alerts.of_request(db, request_id)
+
+    def finish_alert_recreate(self, request_id: str, new_job_id: str, now: datetime) -> AlertRecreate | None:
+        with self._transaction() as db:
+            return alerts.finish(db, request_id, new_job_id, now)
+
+    def release_alert_recreate(self, request_id: str) -> None:
+        with self._connection("write to") as db:
+            alerts.release(db, request_id)
 
     def claim_owner(self, job_id: str) -> str | None:
         found = self._one("SELECT request_id FROM job_claims WHERE job_id = %s", (job_id,))

@@ -373,6 +373,26 @@ HISTORY: tuple[Step, ...] = (
     CREATE INDEX stops_requested ON stops (requested_at);
     """,
     ),
+    Step(
+        why=(
+            "Who recreated each alerted failure from its Recreate button, when, and the job it made: set only while "
+            "unclaimed, so one alert makes at most one job; the claiming request is cleared if it ends without one."
+        ),
+        sqlite="""
+    ALTER TABLE watch_failures ADD COLUMN recreate_request TEXT;
+    ALTER TABLE watch_failures ADD COLUMN recreated_by TEXT;
+    ALTER TABLE watch_failures ADD COLUMN recreated_at INTEGER;
+    ALTER TABLE watch_failures ADD COLUMN recreated_job_id TEXT;
+    CREATE INDEX watch_failures_recreate ON watch_failures (recreate_request);
+    """,
+        postgres="""
+    ALTER TABLE watch_failures ADD COLUMN recreate_request TEXT;
+    ALTER TABLE watch_failures ADD COLUMN recreated_by TEXT;
+    ALTER TABLE watch_failures ADD COLUMN recreated_at TIMESTAMPTZ;
+    ALTER TABLE watch_failures ADD COLUMN recreated_job_id TEXT;
+    CREATE INDEX watch_failures_recreate ON watch_failures (recreate_request);
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(HISTORY)

@@ -27,12 +27,13 @@ from bot.records import (
     Verdict,
 )
 from bot.stop.record import StopClaim
+from bot.store import sqlite_alerts as alerts
 from bot.store import sqlite_mutes
 from bot.store import sqlite_stops as stops
 from bot.store.interface import StoreError
 from bot.store.schema import HISTORY, SCHEMA_VERSION
 from bot.watch.mutes import Mute
-from bot.watch.record import SeenFailure
+from bot.watch.record import AlertRecreate, SeenFailure
 
 # The released SQLite texts, by version (PRAGMA user_version); bot/store/schema.py owns the history.
 MIGRATIONS: tuple[str, ...] = tuple(step.sqlite for step in HISTORY)
@@ -450,6 +451,22 @@ class SqliteAuditStore:
     def release_stop(self, job_id: str, request_id: str) -> None:
         with self._locked("write to") as db:
             stops.release_stop(db, job_id, request_id)
+
+    def claim_alert_recreate(self, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
+        with self._transaction() as db:
+            return alerts.claim(db, job_id, request_id, user_id, now)
+
+    def alert_recreate_of(self, request_id: str) -> AlertRecreate | None:
+        with self._locked("read") as db:
+            return alerts.of_request(db, request_id)
+
+    def finish_alert_recreate(self, request_id: str, new_job_id: str, now: datetime) -> AlertRecreate | None:
+        with self._transaction() as db:
+            return alerts.finish(db, request_id, new_job_id, now)
+
+    def release_alert_recreate(self, request_id: str) -> None:
+        with self._locked("write to") as db:
+            alerts.release(db, request_id)
 
     def check_writable(self) -> None:
         with self._locked("write to") as db:

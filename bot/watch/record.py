@@ -21,3 +21,20 @@ class SeenFailure:
     channel_id: str | None = None
     ts: str | None = None
     """Where the alert went, once posted."""
+
+
+@dataclass(frozen=True)
+class AlertRecreate:
+    """Who took an alert's Recreate, and the job it made: the claim that stops a second recreate from one alert."""
+
+    job_id: str
+    """The failed job the alert is about."""
+    request_id: str
+    user_id: str
+    at: datetime
+    """When the claim was taken; once the job exists, when it was made."""
+    new_job_id: str | None = None
+    """None while the recreate is still under way (a preview waiting for its click, a send in progress)."""
+    channel_id: str | None = None
+    ts: str | None = None
+    """Where the alert is."""

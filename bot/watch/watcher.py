@@ -14,6 +14,7 @@ from bot.messages import Message
 from bot.messages.alert import failure_alert
 from bot.store import AuditStore, StoreError, utcnow
 from bot.ticker import Ticker
+from bot.watch.chain import read_chain
 from bot.watch.logs import diagnose
 from bot.watch.record import SeenFailure
 
@@ -115,9 +116,8 @@ class Watcher:
                 self._alert(job)
 
     def _alert(self, job: TrainingJob) -> None:
-        message = failure_alert(
-            job, diagnose(self._baseten, job), job_url=self._links.job(job.training_project_id, job.id)
-        )
+        url = self._links.job(job.training_project_id, job.id)
+        message = failure_alert(job, diagnose(self._baseten, job), job_url=url, chain=read_chain(self._store, job))
         posted = self._delivery.post(self.rules.channel_id, message)
         if posted is None or posted.ts is None:
             log.error("could not post the alert for failed job %s: %s", job.id, message.text)
