@@ -274,7 +274,7 @@ class PostgresAuditStore:
         self._pool.close()
 
     @staticmethod
-    def _holder_query() -> sql.Composed:
+    def _holder_query() -> str:
         return rows.select("in_flight", rows.IN_FLIGHT, "WHERE source_job_id = %s")
 
     def _attempts(self, where: str, params: tuple[Any, ...]) -> list[AttemptRecord]:
