@@ -65,6 +65,12 @@ def _upsert(table: str, names: tuple[str, ...]) -> str:
     ).as_string()
 
 
+@cache
+def record_with_lease() -> str:
+    """The attempt's upsert and its lease's in one statement: atomic, one round trip."""
+    return f"WITH attempt AS ({upsert('attempts', ATTEMPT)}) {upsert('leases', LEASE)}"
+
+
 def select(table: str, names: list[str], where: str) -> str:
     """SELECT the named columns; `where` is our own literal SQL with %s placeholders."""
     return _select(table, tuple(names), where)

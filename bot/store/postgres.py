@@ -55,11 +55,14 @@ class PostgresAuditStore:
             yield db
 
     def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
-        # Pipelined: BEGIN, both writes and COMMIT reach the server in one round trip, which is what the ack waits on.
-        with self._connection("write to") as db, db.pipeline(), db.transaction():
-            db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
-            if lease is not None:
-                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
+        # One statement (the lease's upsert in a WITH), so one round trip and no BEGIN/COMMIT: this is what the ack
+        # waits on, and a single statement is atomic on its own.
+        params = rows.values(record, rows.ATTEMPT)
+        with self._connection("write to") as db:
+            if lease is None:
+                db.execute(rows.upsert("attempts", rows.ATTEMPT), params)
+            else:
+                db.execute(rows.record_with_lease(), [*params, *rows.values(lease, rows.LEASE)])
 
     def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
         with self._transaction() as db:
