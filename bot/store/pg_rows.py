@@ -31,6 +31,14 @@ TAKE_DUE = (
 )
 
 
+# Take the in-flight lock if free, or if its holder started before the stale cut-off (the last parameter).
+ACQUIRE_IN_FLIGHT = (
+    "INSERT INTO in_flight (source_job_id, request_id, user_id, started_at) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (source_job_id) DO UPDATE SET request_id = EXCLUDED.request_id, user_id = EXCLUDED.user_id, "
+    "started_at = EXCLUDED.started_at WHERE in_flight.started_at < %s RETURNING request_id"
+)
+
+
 @cache
 def taken() -> str:
     """UPDATE the locked rows to their new holder, RETURNING them as records."""

@@ -204,21 +204,17 @@ class PostgresAuditStore:
 
     def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
         stale = lock.started_at - timedelta(seconds=stale_after)
-        with self._transaction() as db:
-            db.execute(
-                "DELETE FROM in_flight WHERE source_job_id = %s AND started_at < %s", (lock.source_job_id, stale)
-            )
-            # A second taker waits on the unique key until the first commits, then inserts nothing.
-            db.execute(
-                "INSERT INTO in_flight (source_job_id, request_id, user_id, started_at) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                (lock.source_job_id, lock.request_id, lock.user_id, lock.started_at),
-            )
-            found = db.execute(self._holder_query(), (lock.source_job_id,)).fetchone()
-        holder = rows.in_flight(found) if found else None
-        if holder is None or holder.request_id == lock.request_id:
-            return None
-        return holder
+        with self._connection("write to") as db:
+            # One statement takes a free lock or replaces a stale holder; a second taker waits on the row, then finds
+            # it fresh. Only a refused take reads the holder, and takes again if it let go in between.
+            for _ in range(5):
+                if db.execute(rows.ACQUIRE_IN_FLIGHT, [*rows.values(lock, rows.IN_FLIGHT), stale]).fetchone():
+                    return None
+                found = db.execute(self._holder_query(), (lock.source_job_id,)).fetchone()
+                if found is not None:
+                    holder = rows.in_flight(found)
+                    return None if holder.request_id == lock.request_id else holder
+        raise StoreError(f"the in-flight lock of {lock.source_job_id} kept changing hands; try again")
 
     def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None:
         found = self._one(self._holder_query(), (source_job_id,))
