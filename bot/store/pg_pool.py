@@ -34,6 +34,10 @@ CHECK_AFTER_IDLE = 1.0
 moment ago is handed out as it is: in a burst every checkout would otherwise pay a round trip; a connection that
 died since (a restart, a failover) fails its one statement, is discarded, and the call is refused cleanly."""
 
+POOL_MIN = 8
+"""Connections opened at start-up and kept: a burst then starts on open connections instead of waiting while the pool
+opens them one at a time (each costs both sides CPU the acks are waiting on)."""
+
 MIGRATION_LOCK = 0x72_6A_6F62
 """The advisory lock key that makes replicas starting at once migrate one after the other ("rjob")."""
 
@@ -54,11 +58,11 @@ def connection_options(url: str) -> dict[str, object]:
 
 
 def open_pool(url: str, *, max_size: int = POOL_MAX, acquire_timeout: float = ACQUIRE_TIMEOUT) -> ConnectionPool:
-    """A pool with one connection open, or StoreError naming the server (never the password)."""
+    """A pool with POOL_MIN connections open, or StoreError naming the server (never the password)."""
     idle_check = _IdleCheck()
     pool: ConnectionPool = ConnectionPool(
         url,
-        min_size=1,
+        min_size=POOL_MIN,
         max_size=max_size,
         timeout=acquire_timeout,
         kwargs=connection_options(url),
