@@ -79,6 +79,16 @@ def record_with_lease() -> str:
     return f"WITH attempt AS ({upsert('attempts', ATTEMPT)}) {upsert('leases', LEASE)}"
 
 
+@cache
+def lease_if_claimed() -> str:
+    """The lease's upsert from `claimed`, a WITH query that returns one row when the claim was won and none when not."""
+    head = sql.SQL("INSERT INTO leases ({columns}) SELECT {values} FROM claimed ").format(
+        columns=columns(LEASE), values=sql.SQL(", ").join(sql.Placeholder() * len(LEASE))
+    )
+    conflict = upsert("leases", LEASE).split(" ON CONFLICT ", 1)[1]
+    return f"{head.as_string()}ON CONFLICT {conflict}"
+
+
 def select(table: str, names: list[str], where: str) -> str:
     """SELECT the named columns; `where` is our own literal SQL with %s placeholders."""
     return _select(table, tuple(names), where)

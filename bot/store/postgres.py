@@ -195,12 +195,13 @@ class PostgresAuditStore:
         params: tuple[Any, ...] = (state.value, preview_id, PreviewState.PENDING.value)
         if expiry:
             params += (now,)
-        with self._transaction() as db:
-            cursor = db.execute(f"UPDATE previews SET state = %s WHERE id = %s AND state = %s{expiry}", params)  # noqa: S608
-            claimed = cursor.rowcount == 1
-            if claimed and lease is not None:
-                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
-        return claimed
+        claim = f"UPDATE previews SET state = %s WHERE id = %s AND state = %s{expiry}"  # noqa: S608
+        with self._connection("write to") as db:
+            if lease is None:
+                return db.execute(claim, params).rowcount == 1
+            # One statement, one round trip: the lease is written only from the row the UPDATE claimed.
+            query = f"WITH claimed AS ({claim} RETURNING id) {rows.lease_if_claimed()}"
+            return db.execute(query, [*params, *rows.values(lease, rows.LEASE)]).rowcount == 1
 
     def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
         stale = lock.started_at - timedelta(seconds=stale_after)
