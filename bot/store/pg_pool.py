@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import weakref
+
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
@@ -26,6 +29,15 @@ POOL_MAX = 64 + 6
 """The runner's recreate workers (bot/runner.py, 64) each write at most through one connection at a time; the few
 more serve follow-ups, lease renewal and the slack-side lane, so none of them waits on the recreates."""
 
+CHECK_AFTER_IDLE = 1.0
+"""Seconds a pooled connection may sit unused before it is checked (one round trip) on checkout. One returned a
+moment ago is handed out as it is: in a burst every checkout would otherwise pay a round trip; a connection that
+died since (a restart, a failover) fails its one statement, is discarded, and the call is refused cleanly."""
+
+POOL_MIN = 8
+"""Connections opened at start-up and kept: a burst then starts on open connections instead of waiting while the pool
+opens them one at a time (each costs both sides CPU the acks are waiting on)."""
+
 MIGRATION_LOCK = 0x72_6A_6F62
 """The advisory lock key that makes replicas starting at once migrate one after the other ("rjob")."""
 
@@ -46,15 +58,17 @@ def connection_options(url: str) -> dict[str, object]:
 
 
 def open_pool(url: str, *, max_size: int = POOL_MAX, acquire_timeout: float = ACQUIRE_TIMEOUT) -> ConnectionPool:
-    """A pool with one connection open, or StoreError naming the server (never the password)."""
+    """A pool with POOL_MIN connections open, or StoreError naming the server (never the password)."""
+    idle_check = _IdleCheck()
     pool: ConnectionPool = ConnectionPool(
         url,
-        min_size=1,
+        min_size=POOL_MIN,
         max_size=max_size,
         timeout=acquire_timeout,
         kwargs=connection_options(url),
-        # A connection that died with the server (restart, failover) is replaced before anyone gets it.
-        check=ConnectionPool.check_connection,
+        # A connection that died with the server (restart, failover) while idle is replaced before anyone gets it.
+        check=idle_check,
+        reset=idle_check.returned,
         open=False,
         name="recreate-job",
     )
@@ -64,6 +78,23 @@ def open_pool(url: str, *, max_size: int = POOL_MAX, acquire_timeout: float = AC
         pool.close()
         raise StoreError(f"cannot reach the audit database {redacted(url)}: {first_line(error)}") from None
     return pool
+
+
+class _IdleCheck:
+    """The pool's check, run only on connections idle for longer than CHECK_AFTER_IDLE (see there)."""
+
+    def __init__(self) -> None:
+        self._returned: weakref.WeakKeyDictionary[psycopg.Connection[tuple[object, ...]], float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
+        returned = self._returned.get(connection)
+        if returned is None or time.monotonic() - returned > CHECK_AFTER_IDLE:
+            ConnectionPool.check_connection(connection)
+
+    def returned(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
+        self._returned[connection] = time.monotonic()
 
 
 def migrate(connection: psycopg.Connection[tuple[object, ...]], target: int = SCHEMA_VERSION) -> int:

@@ -1,10 +1,14 @@
-"""Rows of the PostgreSQL tables to and from the domain records: column lists, upserts, converters."""
+"""Rows of the PostgreSQL tables to and from the domain records: column lists, upserts, converters.
+
+The statements are composed once and kept as text (functools.cache): composing one costs more CPU than the round
+trip that runs it, and every ack in a burst waits on the same interpreter."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from psycopg import sql
@@ -27,21 +31,38 @@ TAKE_DUE = (
 )
 
 
-def taken() -> sql.Composed:
+# Take the in-flight lock if free, or if its holder started before the stale cut-off (the last parameter).
+ACQUIRE_IN_FLIGHT = (
+    "INSERT INTO in_flight (source_job_id, request_id, user_id, started_at) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (source_job_id) DO UPDATE SET request_id = EXCLUDED.request_id, user_id = EXCLUDED.user_id, "
+    "started_at = EXCLUDED.started_at WHERE in_flight.started_at < %s RETURNING request_id"
+)
+
+
+@cache
+def taken() -> str:
     """UPDATE the locked rows to their new holder, RETURNING them as records."""
-    return sql.SQL(
-        "UPDATE followed SET taken_by = %s, taken_until = %s WHERE job_id = ANY(%s) RETURNING {columns}"
-    ).format(columns=columns(FOLLOWED))
+    return (
+        sql.SQL("UPDATE followed SET taken_by = %s, taken_until = %s WHERE job_id = ANY(%s) RETURNING {columns}")
+        .format(columns=columns(FOLLOWED))
+        .as_string()
+    )
 
 
-def columns(names: list[str]) -> sql.Composable:
+def columns(names: list[str] | tuple[str, ...]) -> sql.Composable:
     return sql.SQL(", ").join(map(sql.Identifier, names))
 
 
-def upsert(table: str, names: list[str]) -> sql.Composed:
+def upsert(table: str, names: list[str]) -> str:
     """INSERT ... ON CONFLICT (key) DO UPDATE: insert the row or replace every column of the stored one."""
+    return _upsert(table, tuple(names))
+
+
+@cache
+def _upsert(table: str, names: tuple[str, ...]) -> str:
     key = KEYS[table]
-    return sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {set}").format(
+    query = sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {set}")
+    return query.format(
         table=sql.Identifier(table),
         columns=columns(names),
         values=sql.SQL(", ").join(sql.Placeholder() * len(names)),
@@ -49,13 +70,34 @@ def upsert(table: str, names: list[str]) -> sql.Composed:
         set=sql.SQL(", ").join(
             sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name)) for name in names if name != key
         ),
+    ).as_string()
+
+
+@cache
+def record_with_lease() -> str:
+    """The attempt's upsert and its lease's in one statement: atomic, one round trip."""
+    return f"WITH attempt AS ({upsert('attempts', ATTEMPT)}) {upsert('leases', LEASE)}"
+
+
+@cache
+def lease_if_claimed() -> str:
+    """The lease's upsert from `claimed`, a WITH query that returns one row when the claim was won and none when not."""
+    head = sql.SQL("INSERT INTO leases ({columns}) SELECT {values} FROM claimed ").format(
+        columns=columns(LEASE), values=sql.SQL(", ").join(sql.Placeholder() * len(LEASE))
     )
+    conflict = upsert("leases", LEASE).split(" ON CONFLICT ", 1)[1]
+    return f"{head.as_string()}ON CONFLICT {conflict}"
 
 
-def select(table: str, names: list[str], where: str) -> sql.Composed:
+def select(table: str, names: list[str], where: str) -> str:
     """SELECT the named columns; `where` is our own literal SQL with %s placeholders."""
-    head = sql.SQL("SELECT {columns} FROM {table} ").format(columns=columns(names), table=sql.Identifier(table))
-    return head + sql.SQL(where)
+    return _select(table, tuple(names), where)
+
+
+@cache
+def _select(table: str, names: tuple[str, ...], where: str) -> str:
+    head = sql.SQL("SELECT {columns} FROM {table} ").format(columns=columns(list(names)), table=sql.Identifier(table))
+    return (head + sql.SQL(where)).as_string()
 
 
 def assignments(names: list[str]) -> sql.Composable:

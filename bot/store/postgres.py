@@ -71,11 +71,14 @@ class PostgresAuditStore:
             yield db
 
     def record(self, record: AttemptRecord, *, lease: Lease | None = None) -> None:
-        # Pipelined: BEGIN, both writes and COMMIT reach the server in one round trip, which is what the ack waits on.
-        with self._connection("write to") as db, db.pipeline(), db.transaction():
-            db.execute(rows.upsert("attempts", rows.ATTEMPT), rows.values(record, rows.ATTEMPT))
-            if lease is not None:
-                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
+        # One statement (the lease's upsert in a WITH), so one round trip and no BEGIN/COMMIT: this is what the ack
+        # waits on, and a single statement is atomic on its own.
+        params = rows.values(record, rows.ATTEMPT)
+        with self._connection("write to") as db:
+            if lease is None:
+                db.execute(rows.upsert("attempts", rows.ATTEMPT), params)
+            else:
+                db.execute(rows.record_with_lease(), [*params, *rows.values(lease, rows.LEASE)])
 
     def mark_sent(self, record: AttemptRecord, owner: str, *, budget: Budget | None = None) -> bool:
         with self._transaction() as db:
@@ -260,30 +263,27 @@ class PostgresAuditStore:
         params: tuple[Any, ...] = (state.value, preview_id, PreviewState.PENDING.value)
         if expiry:
             params += (now,)
-        with self._transaction() as db:
-            cursor = db.execute(f"UPDATE previews SET state = %s WHERE id = %s AND state = %s{expiry}", params)  # noqa: S608
-            claimed = cursor.rowcount == 1
-            if claimed and lease is not None:
-                db.execute(rows.upsert("leases", rows.LEASE), rows.values(lease, rows.LEASE))
-        return claimed
+        claim = f"UPDATE previews SET state = %s WHERE id = %s AND state = %s{expiry}"  # noqa: S608
+        with self._connection("write to") as db:
+            if lease is None:
+                return db.execute(claim, params).rowcount == 1
+            # One statement, one round trip: the lease is written only from the row the UPDATE claimed.
+            query = f"WITH claimed AS ({claim} RETURNING id) {rows.lease_if_claimed()}"
+            return db.execute(query, [*params, *rows.values(lease, rows.LEASE)]).rowcount == 1
 
     def acquire_in_flight(self, lock: InFlight, stale_after: float) -> InFlight | None:
         stale = lock.started_at - timedelta(seconds=stale_after)
-        with self._transaction() as db:
-            db.execute(
-                "DELETE FROM in_flight WHERE source_job_id = %s AND started_at < %s", (lock.source_job_id, stale)
-            )
-            # A second taker waits on the unique key until the first commits, then inserts nothing.
-            db.execute(
-                "INSERT INTO in_flight (source_job_id, request_id, user_id, started_at) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                (lock.source_job_id, lock.request_id, lock.user_id, lock.started_at),
-            )
-            found = db.execute(self._holder_query(), (lock.source_job_id,)).fetchone()
-        holder = rows.in_flight(found) if found else None
-        if holder is None or holder.request_id == lock.request_id:
-            return None
-        return holder
+        with self._connection("write to") as db:
+            # One statement takes a free lock or replaces a stale holder; a second taker waits on the row, then finds
+            # it fresh. Only a refused take reads the holder, and takes again if it let go in between.
+            for _ in range(5):
+                if db.execute(rows.ACQUIRE_IN_FLIGHT, [*rows.values(lock, rows.IN_FLIGHT), stale]).fetchone():
+                    return None
+                found = db.execute(self._holder_query(), (lock.source_job_id,)).fetchone()
+                if found is not None:
+                    holder = rows.in_flight(found)
+                    return None if holder.request_id == lock.request_id else holder
+        raise StoreError(f"the in-flight lock of {lock.source_job_id} kept changing hands; try again")
 
     def in_flight(self, source_job_id: str, stale_after: float, now: datetime) -> InFlight | None:
         found = self._one(self._holder_query(), (source_job_id,))
@@ -342,7 +342,7 @@ class PostgresAuditStore:
         self._pool.close()
 
     @staticmethod
-    def _holder_query() -> sql.Composed:
+    def _holder_query() -> str:
         return rows.select("in_flight", rows.IN_FLIGHT, "WHERE source_job_id = %s")
 
     def _attempts(self, where: str, params: tuple[Any, ...]) -> list[AttemptRecord]:

@@ -21,6 +21,10 @@ class Step:
     why: str
     sqlite: str
     postgres: str
+    sqlite_times: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Tables and their time columns that SQLite rebuilds after `sqlite` runs: ISO 8601 text becomes INTEGER
+    microseconds since the epoch, UTC (bot/store/sqlite_time.py); every other column, key and index stays as it is.
+    A rebuild needs Python to read each text, so it is data here and bot/store/sqlite_migrate.py carries it out."""
 
     def statements(self, dialect: str) -> list[str]:
         text = self.sqlite if dialect == "sqlite" else self.postgres
@@ -392,6 +396,23 @@ HISTORY: tuple[Step, ...] = (
     ALTER TABLE watch_failures ADD COLUMN recreated_job_id TEXT;
     CREATE INDEX watch_failures_recreate ON watch_failures (recreate_request);
     """,
+    ),
+    Step(
+        why=(
+            "SQLite times as INTEGER microseconds since the epoch, UTC, not ISO text: text order is time order only "
+            "while every value has the same offset and width. PostgreSQL has used TIMESTAMPTZ from the start."
+        ),
+        sqlite="",
+        postgres="",
+        sqlite_times=(
+            ("attempts", ("created_at", "updated_at", "sent_at")),
+            ("previews", ("expires_at", "created_at")),
+            ("in_flight", ("started_at",)),
+            ("followed", ("next_poll_at", "started_at", "deadline", "outage_since", "taken_until")),
+            ("leases", ("expires_at",)),
+            ("watch_failures", ("failed_at", "seen_at")),
+            ("watch_scopes", ("begun_at",)),
+        ),
     ),
 )
 

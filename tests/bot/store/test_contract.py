@@ -199,6 +199,16 @@ def test_a_preview_round_trips_and_is_claimed_once(store: AuditStore) -> None:
     assert store.expired_leases(LATER, 10) == [lease]
 
 
+def test_a_lost_claim_takes_no_lease(store: AuditStore) -> None:
+    store.save_preview(preview())
+    won = Lease("req-p1", "proc-a", LATER)
+    assert store.claim_preview("req-p1", PreviewState.CONFIRMED, T0, lease=won)
+    assert not store.claim_preview("req-p1", PreviewState.CONFIRMED, T0, lease=Lease("req-p1", "proc-b", LATER))
+    store.save_preview(preview("req-p2", expires_at=T0))
+    assert not store.claim_preview("req-p2", PreviewState.CONFIRMED, T0, lease=Lease("req-p2", "proc-b", LATER))
+    assert store.expired_leases(LATER, 10) == [won]
+
+
 def test_an_expired_preview_cannot_be_confirmed_but_can_be_expired(store: AuditStore) -> None:
     store.save_preview(preview())
     after = T0 + timedelta(minutes=3)
