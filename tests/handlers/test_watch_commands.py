@@ -157,3 +157,12 @@ def test_the_last_alerted_failures_are_listed(watching: Harness) -> None:
     watcher.tick()
     shown = ack_all(watching.command("watch")[0])
     assert "`he4rd001` in `k2m8x4p`: Failed" in shown and f"/training/{OTHER}/logs/he4rd001" in shown
+
+
+def test_a_mute_gets_its_line_in_the_audit_channel(harness_factory: HarnessFactory) -> None:
+    harness = harness_factory(watch_project_ids=PROJECT, watch_channel_id=WATCH_CHANNEL, audit_channel_id="C0AUDIT001")
+    harness.command("mute n4q95w5 2h")
+    harness.drain()
+    [line] = [call for call in harness.slack.of("chat.postMessage") if call.params["channel"] == "C0AUDIT001"]
+    text = line.params["text"]
+    assert text.startswith(f":mute: <@{ALLOWED_USER}> in <#CCHANNEL01>: project `{PROJECT}` → _alerts muted_: until ")
