@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.requester import Requester
-from bot.slack_payloads import _Id, _reply_address, _User
+from bot.slack_payloads import Tapper, _Id
 
 # Where Slack keeps a message's words, links and alert fields; anything else in a message is layout.
 _TEXT_KEYS = ("text", "fallback", "pretext", "title", "title_link", "from_url", "original_url", "url")
@@ -60,32 +60,12 @@ class _Message(BaseModel):
     attachments: list[Any] = Field(default_factory=list)
 
 
-class MessageShortcut(BaseModel):
+class MessageShortcut(Tapper):
     """A `message_action` payload: the tapper, where, and every piece of text the message holds."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
     callback_id: str = ""
-    user: _User
-    team: _Id | None = None
-    enterprise: _Id | None = None
     channel: _Id
-    response_url: str | None = None
     message: _Message
-
-    _response_url = field_validator("response_url")(_reply_address)
-
-    @property
-    def user_id(self) -> str:
-        return self.user.id
-
-    @property
-    def team_id(self) -> str | None:
-        return self.user.team_id or (self.team.id if self.team else None)
-
-    @property
-    def enterprise_id(self) -> str | None:
-        return self.enterprise.id if self.enterprise else None
 
     @property
     def requester(self) -> Requester:

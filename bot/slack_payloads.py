@@ -104,17 +104,15 @@ class _Action(BaseModel):
     value: str = ""
 
 
-class ButtonClick(BaseModel):
-    """A block_actions payload for one of our buttons. The clicker is `user.id`, not whoever asked."""
+class Tapper(BaseModel):
+    """Who tapped (a button, a shortcut), from which workspace, and where to answer them."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     user: _User
     team: _Id | None = None
     enterprise: _Id | None = None
-    channel: _Id | None = None
     response_url: str | None = None
-    actions: list[_Action]
 
     _response_url = field_validator("response_url")(_reply_address)
 
@@ -124,12 +122,19 @@ class ButtonClick(BaseModel):
 
     @property
     def team_id(self) -> str | None:
-        """The clicker's own workspace: in a channel shared between organizations, not necessarily the bot's."""
+        """The tapper's own workspace: in a channel shared between organizations, not necessarily the bot's."""
         return self.user.team_id or (self.team.id if self.team else None)
 
     @property
     def enterprise_id(self) -> str | None:
         return self.enterprise.id if self.enterprise else None
+
+
+class ButtonClick(Tapper):
+    """A block_actions payload for one of our buttons. The clicker is `user.id`, not whoever asked."""
+
+    channel: _Id | None = None
+    actions: list[_Action]
 
     @property
     def action(self) -> _Action:

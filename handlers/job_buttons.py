@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.background import Submit
 from bot.delivery import Delivery
 from bot.job_refs import decode
-from bot.messages import replies
 from bot.messages.links import LINK_RECREATE_ACTION, PICK_ACTION
 from bot.requester import Requester
 from bot.runner import Runner
-from bot.slack_payloads import ButtonClick, ResponseUrls
+from bot.slack_payloads import ResponseUrls
 from bot.taps import Tap, Taps
+from handlers.off_the_ack import click_of, run_or_say_busy
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +47,8 @@ def register(app: App, deps: TapDeps) -> None:
 
 
 def _tapped(deps: TapDeps, body: dict[str, Any], via: str) -> None:
-    try:
-        click = ButtonClick.model_validate(body, context={"response_urls": deps.response_urls})
-    except ValidationError:
-        log.warning("ignored a %s tap without user or action", via)
+    click = click_of(deps, body, f"{via} tap")
+    if click is None:
         return
     job = decode(click.action.value)
     if job is None or click.channel is None:
@@ -61,11 +57,3 @@ def _tapped(deps: TapDeps, body: dict[str, Any], via: str) -> None:
     who = Requester(click.user_id, click.channel.id, click.team_id, click.response_url)
     tap = Tap(who, click.enterprise_id, job, via)
     run_or_say_busy(deps, lambda: deps.taps.recreate(tap), f"{via} {click.action.value}", click.response_url)
-
-
-def run_or_say_busy(deps: TapDeps, work: Callable[[], None], label: str, response_url: str | None) -> None:
-    """In the runner, like every recreate; when it takes no more, "busy" goes out on the side lane."""
-    if not deps.runner.submit(work, label=label):
-        message = replies.shutting_down() if deps.runner.closing else replies.busy()
-        # Not inline: Bolt sends the ack only when this listener returns.
-        deps.background(lambda: deps.delivery.reply(response_url, message), "busy reply")

@@ -11,7 +11,8 @@ from slack_bolt import Ack, App
 
 from bot.message_payloads import MessageShortcut
 from bot.messages.links import SHORTCUT_CALLBACK
-from handlers.job_buttons import TapDeps, run_or_say_busy
+from handlers.job_buttons import TapDeps
+from handlers.off_the_ack import run_or_say_busy
 
 log = logging.getLogger(__name__)
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.background import Submit
 from bot.confirm import Confirmations
 from bot.delivery import Delivery
-from bot.messages import replies
 from bot.messages.preview import CANCEL_ACTION, CONFIRM_ACTION, RETRY_ACTION
 from bot.runner import Runner
 from bot.slack_payloads import ButtonClick, ResponseUrls
-
-log = logging.getLogger(__name__)
+from handlers.off_the_ack import dispatch
 
 
 @dataclass(frozen=True)
@@ -49,13 +45,4 @@ def register(app: App, deps: ButtonDeps) -> None:
 
 
 def _dispatch(deps: ButtonDeps, body: dict[str, Any], handle: Callable[[ButtonClick], None]) -> None:
-    try:
-        click = ButtonClick.model_validate(body, context={"response_urls": deps.response_urls})
-    except ValidationError:
-        log.warning("ignored a button click without user or action")
-        return
-    label = f"{click.action.action_id} {click.action.value}"
-    if not deps.runner.submit(lambda: handle(click), label=label):
-        message = replies.shutting_down() if deps.runner.closing else replies.busy()
-        # Not inline: Bolt sends the ack only when this listener returns.
-        deps.background(lambda: deps.delivery.reply(click.response_url, message), "busy reply")
+    dispatch(deps, body, handle, "button click")

@@ -139,31 +139,14 @@ class BasetenClient:
         """
         path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/recreate"
         response = self._call("POST", path, {}, idempotent=False, on_rate_limit_wait=on_rate_limit_wait)
-        try:
-            return _parse(response, JobResponse).training_job
-        except BasetenError as error:
-            # A 2xx means a job was created; an unreadable body must not read as "nothing happened".
-            raise OutcomeUnknown(
-                "Baseten accepted the recreate but its answer could not be read.",
-                reason="unreadable_response",
-                status=response.status_code,
-                body=response.text[:500],
-            ) from error
+        return _acted_on(response, "recreate")
 
     def stop_job(self, project_id: str, job_id: str) -> TrainingJob:
         """Stop a job (`{}` body; StopTrainingJobResponseV1 names the stopped job). Sent as a recreate is: re-sent
         only when Baseten surely did not act; a lost answer raises OutcomeUnknown, for the caller to look up."""
         path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/stop"
         response = self._call("POST", path, {}, idempotent=False)
-        try:
-            return _parse(response, JobResponse).training_job
-        except BasetenError as error:
-            raise OutcomeUnknown(
-                "Baseten accepted the stop but its answer could not be read.",
-                reason="unreadable_response",
-                status=response.status_code,
-                body=response.text[:500],
-            ) from error
+        return _acted_on(response, "stop")
 
 
 def _checked(identifier: str) -> str:
@@ -189,3 +172,17 @@ def _summary(error: ValidationError) -> str:
     where = ".".join(str(part) for part in first["loc"]) or "body"
     more = f" and {error.error_count() - 1} more" if error.error_count() > 1 else ""
     return f"{where}: {first['msg']}{more}"
+
+
+def _acted_on(response: httpx.Response, what: str) -> TrainingJob:
+    """The job a recreate or a stop acted on. A 2xx means Baseten acted: an unreadable body must not read as
+    "nothing happened"."""
+    try:
+        return _parse(response, JobResponse).training_job
+    except BasetenError as error:
+        raise OutcomeUnknown(
+            f"Baseten accepted the {what} but its answer could not be read.",
+            reason="unreadable_response",
+            status=response.status_code,
+            body=response.text[:500],
+        ) from error

@@ -5,7 +5,6 @@ trip that runs it, and every ack in a burst waits on the same interpreter."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
@@ -13,13 +12,11 @@ from typing import Any
 
 from psycopg import sql
 
-from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview
+from bot.store import row_shapes as shapes
 
-ATTEMPT = [f.name for f in fields(AttemptRecord)]
-PREVIEW = [f.name for f in fields(Preview)]
-FOLLOWED = [f.name for f in fields(Followed)]
-LEASE = [f.name for f in fields(Lease)]
-IN_FLIGHT = [f.name for f in fields(InFlight)]
+ATTEMPT, PREVIEW, FOLLOWED = shapes.ATTEMPT, shapes.PREVIEW, shapes.FOLLOWED
+LEASE, IN_FLIGHT = shapes.LEASE, shapes.IN_FLIGHT
 KEYS = {"attempts": "request_id", "leases": "request_id", "previews": "id", "followed": "job_id"}
 
 
@@ -115,36 +112,20 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def attempt(row: tuple[Any, ...]) -> AttemptRecord:
-    found = dict(zip(ATTEMPT, row, strict=True))
-    for name in ("created_at", "updated_at", "sent_at"):
-        found[name] = _utc(found[name])
-    found["decision"] = Verdict(found["decision"])
-    found["outcome"] = Outcome(found["outcome"])
-    return AttemptRecord(**found)
+    return shapes.attempt(row, _utc)
 
 
 def preview(row: tuple[Any, ...]) -> Preview:
-    found = dict(zip(PREVIEW, row, strict=True))
-    for name in ("expires_at", "created_at"):
-        found[name] = _utc(found[name])
-    found["state"] = PreviewState(found["state"])
-    return Preview(**found)
+    return shapes.preview(row, _utc)
 
 
 def followed(row: tuple[Any, ...]) -> Followed:
-    found = dict(zip(FOLLOWED, row, strict=True))
-    for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
-        found[name] = _utc(found[name])
-    return Followed(**found)
+    return shapes.followed(row, _utc)
 
 
 def lease(row: tuple[Any, ...]) -> Lease:
-    found = dict(zip(LEASE, row, strict=True))
-    found["expires_at"] = _utc(found["expires_at"])
-    return Lease(**found)
+    return shapes.lease(row, _utc)
 
 
 def in_flight(row: tuple[Any, ...]) -> InFlight:
-    found = dict(zip(IN_FLIGHT, row, strict=True))
-    found["started_at"] = _utc(found["started_at"])
-    return InFlight(**found)
+    return shapes.in_flight(row, _utc)

@@ -9,15 +9,13 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview, PreviewState, Verdict
+from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview
+from bot.store import row_shapes as shapes
 from bot.store.sqlite_time import from_micros, to_micros
 from bot.watch.record import SeenFailure
 
-ATTEMPT = [f.name for f in fields(AttemptRecord)]
-PREVIEW = [f.name for f in fields(Preview)]
-FOLLOWED = [f.name for f in fields(Followed)]
-LEASE = [f.name for f in fields(Lease)]
-IN_FLIGHT = [f.name for f in fields(InFlight)]
+ATTEMPT, PREVIEW, FOLLOWED = shapes.ATTEMPT, shapes.PREVIEW, shapes.FOLLOWED
+LEASE, IN_FLIGHT = shapes.LEASE, shapes.IN_FLIGHT
 SEEN = [f.name for f in fields(SeenFailure)]
 IN_DOUBT = (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN)
 
@@ -51,40 +49,23 @@ def select(table: str, names: list[str], where: str) -> str:
 
 
 def attempt(row: tuple[Any, ...]) -> AttemptRecord:
-    found = dict(zip(ATTEMPT, row, strict=True))
-    for name in ("created_at", "updated_at", "sent_at"):
-        found[name] = time(found[name])
-    found["decision"] = Verdict(found["decision"])
-    found["outcome"] = Outcome(found["outcome"])
-    return AttemptRecord(**found)
+    return shapes.attempt(row, time)
 
 
 def preview(row: tuple[Any, ...]) -> Preview:
-    found = dict(zip(PREVIEW, row, strict=True))
-    for name in ("expires_at", "created_at"):
-        found[name] = time(found[name])
-    found["state"] = PreviewState(found["state"])
-    return Preview(**found)
+    return shapes.preview(row, time)
 
 
 def followed(row: tuple[Any, ...]) -> Followed:
-    found = dict(zip(FOLLOWED, row, strict=True))
-    for name in ("next_poll_at", "started_at", "deadline", "outage_since"):
-        found[name] = time(found[name])
-    found["done"] = bool(found["done"])
-    return Followed(**found)
+    return shapes.followed(row, time)
 
 
 def lease(row: tuple[Any, ...]) -> Lease:
-    found = dict(zip(LEASE, row, strict=True))
-    found["expires_at"] = time(found["expires_at"])
-    return Lease(**found)
+    return shapes.lease(row, time)
 
 
 def in_flight(row: tuple[Any, ...]) -> InFlight:
-    found = dict(zip(IN_FLIGHT, row, strict=True))
-    found["started_at"] = time(found["started_at"])
-    return InFlight(**found)
+    return shapes.in_flight(row, time)
 
 
 def seen(row: tuple[Any, ...]) -> SeenFailure:
