@@ -9,6 +9,7 @@ from bot.audit_channel import AuditChannel
 from bot.backlog import Backlog
 from bot.budget import Budget
 from bot.leases import Leases
+from bot.records import Verdict
 from bot.store import AttemptRecord, AuditStore, Outcome, StoreError
 
 log = logging.getLogger(__name__)
@@ -17,8 +18,12 @@ json_log = logging.getLogger("recreate_job.audit")
 
 # Typos are kept in the store and the log, not announced to the whole workspace.
 _NOT_POSTED = frozenset({Outcome.PENDING, Outcome.BAD_INPUT})
-# Endings that may have made a job (or are not endings): an alert's Recreate claim stays with them.
-_KEEPS_ALERT = frozenset({Outcome.PENDING, Outcome.AWAITING_CONFIRMATION, Outcome.OUTCOME_UNKNOWN, Outcome.CREATED})
+# Endings that may have made a job (or are not endings): an alert's Recreate claim stays with them. A refusal or
+# unusable text never claimed an alert (the claim comes after the allowlist), so it writes nothing here: those
+# are closed on the path to the ack.
+_KEEPS_ALERT = frozenset(
+    {Outcome.PENDING, Outcome.AWAITING_CONFIRMATION, Outcome.OUTCOME_UNKNOWN, Outcome.CREATED, Outcome.BAD_INPUT}
+)
 
 
 class AuditTrail:
@@ -63,7 +68,7 @@ class AuditTrail:
         # the attempt is looked at again by whoever takes the lease over.
         self.backlog.write(record, then=lambda: self.leases.release(record.request_id))
         json_log.info(json.dumps(record.to_log(), ensure_ascii=False))
-        if record.outcome not in _KEEPS_ALERT and record.new_job_id is None:
+        if record.decision is not Verdict.REFUSED and record.outcome not in _KEEPS_ALERT and record.new_job_id is None:
             self._release_alert(record.request_id)
         # Never waits for Slack, wherever it is called from (the ack path, a recreate's worker): the channel has
         # its own bounded queue. The record and the JSON line above are the durable trail.
