@@ -47,7 +47,7 @@ class SlackWebClient(WebClient):
         self._auth = response
 
     def auth_test(self, **kwargs: Any) -> SlackResponse:
-        if self._auth is not None and kwargs.get("token") in (None, self.token) and len(kwargs) <= 1:
+        if self._auth is not None and set(kwargs) <= {"token"} and kwargs.get("token") in (None, self.token):
             return self._auth
         return super().auth_test(**kwargs)
 
