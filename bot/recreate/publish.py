@@ -16,6 +16,7 @@ from bot.messages.card import gpu_count_summary, job_card
 from bot.messages.format import code
 from bot.records import AttemptRecord
 from bot.recreate.request import RecreateRequest
+from bot.watch.record import AlertRecreate
 from bot.watch.recreated import AlertFollowUp
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,9 @@ class Publisher:
         self, request: RecreateRequest, record: AttemptRecord, job: TrainingJob, note: str | None
     ) -> AttemptRecord:
         """Post the card, start following the job, and close the record with where the card went."""
-        thread = self._alerts.thread(request.request_id) if self._alerts else None
-        posted = self._announce(request, job, note, thread)
-        if self._alerts is not None:
-            self._alerts.made(request.request_id, job.training_project_id, job.id)
+        alert = self._alerts.claim_of(request.request_id) if self._alerts else None
+        posted = self._announce(request, job, note, _thread(alert))
+        made = self._alerts.made(request.request_id, job.id) if self._alerts and alert else None
         if posted is not None:
             record = record.posted(posted.route.value, posted.channel_id, posted.ts)
         if self._follower is not None:
@@ -73,17 +73,20 @@ class Publisher:
                 card_ts=posted.ts if posted else None,
             )
         self._audit.close(record)
+        if self._alerts is not None and made is not None:
+            self._alerts.redraw(made, job.training_project_id)
         return record
 
     def publish_id(
         self, request: RecreateRequest, record: AttemptRecord, project_id: str, job_id: str
     ) -> AttemptRecord:
         """The job cannot be read now; its ID and link still reach the requester."""
-        thread = self._alerts.thread(request.request_id) if self._alerts else None
-        self._post(request, _plain_card(request, job_id, self._links.job(project_id, job_id)), job_id, thread)
-        if self._alerts is not None:
-            self._alerts.made(request.request_id, project_id, job_id)
+        alert = self._alerts.claim_of(request.request_id) if self._alerts else None
+        self._post(request, _plain_card(request, job_id, self._links.job(project_id, job_id)), job_id, _thread(alert))
+        made = self._alerts.made(request.request_id, job_id) if self._alerts and alert else None
         self._audit.close(record)
+        if self._alerts is not None and made is not None:
+            self._alerts.redraw(made, project_id)
         return record
 
     def _announce(
@@ -136,3 +139,10 @@ def _plain_card(request: RecreateRequest, job_id: str, url: str) -> Message:
     return Message.plain(
         f"<@{request.user_id}> recreated {code(request.job_id)} as {code(job_id)}: <{url}|open in Baseten>"
     )
+
+
+def _thread(alert: AlertRecreate | None) -> tuple[str, str] | None:
+    """The alert's (channel, ts), where a card recreated from it goes; None when it came from elsewhere."""
+    if alert is None or alert.channel_id is None or alert.ts is None:
+        return None
+    return alert.channel_id, alert.ts

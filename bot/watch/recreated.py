@@ -33,25 +33,25 @@ class AlertFollowUp:
         self._links = links
         self._clock = clock
 
-    def thread(self, request_id: str) -> tuple[str, str] | None:
-        """The alert (channel, ts) this request was made from, where its card goes; None if not from an alert."""
+    def claim_of(self, request_id: str) -> AlertRecreate | None:
+        """The alert this request was tapped on, if any: where its card goes, and what to edit once it made a job."""
         try:
-            claim = self._store.alert_recreate_of(request_id)
+            return self._store.alert_recreate_of(request_id)
         except StoreError:
             log.exception("request %s: could not read which alert it came from", request_id)
             return None
-        if claim is None or claim.channel_id is None or claim.ts is None:
-            return None
-        return claim.channel_id, claim.ts
 
-    def made(self, request_id: str, project_id: str, new_job_id: str) -> None:
-        """Keep the claim with its job for good, then swap the alert's Recreate for who made which job."""
+    def made(self, request_id: str, new_job_id: str) -> AlertRecreate | None:
+        """Keep the claim with its job for good (so later taps are told); the claim as kept, or None."""
         try:
-            claim = self._store.finish_alert_recreate(request_id, new_job_id, self._clock())
+            return self._store.finish_alert_recreate(request_id, new_job_id, self._clock())
         except StoreError:
             log.exception("request %s: could not record the job it made on its alert", request_id)
-            return
-        if claim is not None and claim.channel_id and claim.ts:
+            return None
+
+    def redraw(self, claim: AlertRecreate, project_id: str) -> None:
+        """Swap the alert's Recreate for who made which job. Reads Baseten: called once the record is closed."""
+        if claim.channel_id and claim.ts:
             self._edit(claim, project_id)
 
     def _edit(self, claim: AlertRecreate, project_id: str) -> None:
