@@ -14,6 +14,7 @@ from bot.intake import Intake
 from bot.messages import Message, replies
 from bot.messages.alert import slack_time
 from bot.messages.format import code
+from bot.messages.links import no_reply_address
 from bot.records import SLACK_ORIGIN, Outcome, PreviewState, Verdict
 from bot.recreate import RecreateRequest, new_request_id
 from bot.requester import Requester
@@ -74,6 +75,12 @@ class AlertTaps:
             self._audit.close(replace(record, refusal=decision.code, created_at=now, updated_at=now))
             self._tell(request, replies.refused(decision.reason))
             return
+        if click.response_url is None:
+            # A tap on the Home tab: Slack gives no place for the preview, so nothing starts and no claim is taken.
+            log.warning("request %s: %s's alert tap came without a response_url; not started", request.request_id,
+                        click.user_id)  # fmt: skip
+            self._tell(request, no_reply_address(f"{project_id}/{job_id}"))
+            return
         try:
             holder = self._claim(request)
         except StoreError:
@@ -110,8 +117,11 @@ class AlertTaps:
         return held.outcome not in _STILL_OPEN
 
     def _tell(self, request: RecreateRequest, message: Message) -> None:
-        if not self._delivery.reply(request.response_url, message):
-            self._delivery.ephemeral(request.channel_id, request.user_id, message)
+        """Only to the tapper: the tap's response_url, else an ephemeral where they tapped, else their DM."""
+        if self._delivery.reply(request.response_url, message):
+            return
+        if not self._delivery.ephemeral(request.channel_id, request.user_id, message):
+            self._delivery.post(request.user_id, message)
 
 
 def taken(claim: AlertRecreate) -> Message:

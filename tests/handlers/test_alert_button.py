@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from urllib.parse import parse_qs, urlencode
+
+from slack_bolt.request import BoltRequest
 
 from bot.app import Collaborators
 from tests.conftest import ALLOWED_USER, Harness
 from tests.fakes.slack import Call
 from tests.handlers.test_confirmation import CANCEL, CONFIRM, Clock, button_value, shown, wait_for_reply
+from tests.signing import action_body, signed_headers
 
 RECREATE = "recreate_job_from_alert"
 SECOND_USER = "UALLOWED02"
@@ -157,3 +162,25 @@ def test_a_preview_left_unanswered_past_its_expiry_frees_the_alert(harness_facto
     harness.slack.wait_for(lambda calls: sum(c.kind == "response_url" and CONFIRM in shown(c) for c in calls) == 2)
     harness.drain()
     assert harness.baseten.created() == []
+
+
+def test_a_tap_on_the_home_tab_starts_nothing_holds_no_claim_and_says_what_to_type(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    harness, alert, _ = alerted(harness_factory)
+    # A button on the Home tab: Slack sends no channel and no response_url with it.
+    form = parse_qs(action_body(RECREATE, button_value(alert, RECREATE), channel_id=WATCH, user_id=SECOND_USER))
+    payload = json.loads(form["payload"][0])
+    del payload["channel"], payload["response_url"]
+    payload["container"] = {"type": "view", "view_id": "V0HOME0001"}
+    body = urlencode({"payload": json.dumps(payload)})
+    harness.bot.app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
+    harness.slack.wait_for(lambda calls: any("nothing was done" in shown(c) for c in calls))
+
+    [told] = [c for c in harness.slack.calls if "nothing was done" in shown(c)]
+    assert told.params.get("user") == SECOND_USER or told.params.get("channel") == SECOND_USER
+    assert "/recreate-job n4q95w5/f4i1ed1" in shown(told)
+    assert harness.baseten.created() == []
+
+    tap(harness, alert)  # the alert itself is still free for the next person
+    assert "Recreate f4i1ed1?" in shown(wait_for_reply(harness, CONFIRM))
