@@ -47,8 +47,8 @@ class AuditStore(Protocol):
         kind lost. Attempts created before `before.attempts`; job claims whose attempt was sent before
         `before.claims_before(oldest sent attempt still in doubt)` (or is gone); leases of attempts that are gone;
         previews no longer pending created before `before.settled`; in-flight locks started before `before.locks`;
-        followed jobs whose deadline, or (when done) last poll, is before `before.settled`; stop claims tapped
-        before `before.attempts`; response_urls of
+        followed jobs whose deadline, or (when done) last poll, is before `before.settled`; stop claims tapped, and
+        failures the watch saw, before `before.attempts`; mutes that ended before `before.settled`; response_urls of
         previews (created_at), followed jobs (started_at) and leases (their attempt's created_at) before
         `before.response_urls`."""
 

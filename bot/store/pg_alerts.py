@@ -17,7 +17,7 @@ def claim(db: Connection, job_id: str, request_id: str, user_id: str, now: datet
     # One conditional UPDATE: of two replicas taking the same alert at once, the row lock lets exactly one set it.
     db.execute(
         "UPDATE watch_failures SET recreate_request = %s, recreated_by = %s, recreated_at = %s "
-        "WHERE job_id = %s AND recreate_request IS NULL",
+        "WHERE job_id = %s AND alerted AND recreate_request IS NULL",
         (request_id, user_id, now, job_id),
     )
     return _read(db, "job_id = %s", job_id)

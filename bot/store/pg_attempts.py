@@ -15,7 +15,6 @@ from bot.records import (
 )
 from bot.store import pg_rows as rows
 from bot.store import pg_spending as spending
-from bot.store import pg_stops as stops
 from bot.store.pg_db import PgConnection
 
 _IN_DOUBT = (Outcome.PENDING.value, Outcome.OUTCOME_UNKNOWN.value)
@@ -57,9 +56,7 @@ class PgAttempts(PgConnection):
 
     def prune(self, before: PruneBefore) -> dict[str, int]:
         with self._transaction() as db:
-            removed = spending.prune(db, before)
-            removed["stops"] = stops.prune_stops(db, before.attempts)
-            return removed
+            return spending.prune(db, before)
 
     def recreations_by(self, user_id: str, limit: int) -> list[AttemptRecord]:
         return self._attempts(

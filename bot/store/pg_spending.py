@@ -92,6 +92,9 @@ def prune(db: Connection, before: PruneBefore) -> dict[str, int]:
             "(SELECT request_id FROM attempts WHERE created_at < %s)",
             (before.response_urls,),
         ),
+        ("stops", "DELETE FROM stops WHERE requested_at < %s", (before.attempts,)),
+        ("watch_failures", "DELETE FROM watch_failures WHERE seen_at < %s", (before.attempts,)),
+        ("watch_mutes", "DELETE FROM watch_mutes WHERE until < %s", (before.settled,)),
     ]
     removed: dict[str, int] = {}
     for name, statement, params in statements:

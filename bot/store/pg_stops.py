@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import psycopg
@@ -40,7 +40,3 @@ def confirm_stop(db: Connection, job_id: str, request_id: str) -> None:
 
 def release_stop(db: Connection, job_id: str, request_id: str) -> None:
     db.execute("DELETE FROM stops WHERE job_id = %s AND request_id = %s", (job_id, request_id))
-
-
-def prune_stops(db: Connection, before: datetime) -> int:
-    return db.execute("DELETE FROM stops WHERE requested_at < %s", (before,)).rowcount

@@ -14,7 +14,7 @@ _CLAIM = "recreate_request, recreated_by, recreated_at, recreated_job_id, channe
 def claim(db: sqlite3.Connection, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
     db.execute(
         "UPDATE watch_failures SET recreate_request = ?, recreated_by = ?, recreated_at = ? "
-        "WHERE job_id = ? AND recreate_request IS NULL",
+        "WHERE job_id = ? AND alerted = 1 AND recreate_request IS NULL",
         (request_id, user_id, to_micros(now), job_id),
     )
     return _read(db, "job_id = ?", job_id)

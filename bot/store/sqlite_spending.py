@@ -9,7 +9,6 @@ from typing import Any
 from bot.budget import Spent
 from bot.records import Outcome, PreviewState, PruneBefore
 from bot.store import sqlite_rows as rows
-from bot.store import sqlite_stops as stops
 from bot.store.sqlite_time import from_micros
 
 # Sent, and made (or may have made, or is making) a job: what the budget counts.
@@ -71,5 +70,7 @@ def _prune_statements(db: sqlite3.Connection, before: PruneBefore) -> list[tuple
             "(SELECT request_id FROM attempts WHERE created_at < ?)",
             (urls,),
         ),
-        stops.prune_stops(before.attempts),
+        ("stops", "DELETE FROM stops WHERE requested_at < ?", (rows.to_sql(before.attempts),)),
+        ("watch_failures", "DELETE FROM watch_failures WHERE seen_at < ?", (rows.to_sql(before.attempts),)),
+        ("watch_mutes", "DELETE FROM watch_mutes WHERE until < ?", (settled,)),
     ]

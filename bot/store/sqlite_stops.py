@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.stop.record import StopClaim
@@ -37,11 +37,6 @@ def confirm_stop(db: sqlite3.Connection, job_id: str, request_id: str) -> None:
 
 def release_stop(db: sqlite3.Connection, job_id: str, request_id: str) -> None:
     db.execute("DELETE FROM stops WHERE job_id = ? AND request_id = ?", (job_id, request_id))
-
-
-def prune_stops(before: datetime) -> tuple[str, str, tuple[Any, ...]]:
-    """Stops tapped before `before` (the attempts' retention): their jobs ended long ago."""
-    return ("stops", "DELETE FROM stops WHERE requested_at < ?", (to_micros(before),))
 
 
 def _claim(row: tuple[Any, ...]) -> StopClaim:

@@ -57,3 +57,11 @@ def test_a_released_claim_lets_the_next_tap_take_the_alert(store: AuditStore, se
 def test_a_job_never_alerted_has_no_claim(store: AuditStore) -> None:
     assert store.claim_alert_recreate("n0alert", "req-a", "UANA", NOW) is None
     assert store.finish_alert_recreate("req-a", "q8xk2mz", NOW) is None
+
+
+def test_a_failure_recorded_without_an_alert_cannot_be_claimed(store: AuditStore) -> None:
+    # Seen while muted, or already old when the watch began: nobody saw an alert, so no button could claim it.
+    store.claim_failure(
+        SeenFailure("s1lent1", "n4q95w5", "TRAINING_JOB_FAILED", NOW - timedelta(minutes=5), NOW, False)
+    )
+    assert store.claim_alert_recreate("s1lent1", "req-a", "UANA", NOW) is None

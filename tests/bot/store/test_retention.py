@@ -10,6 +10,8 @@ from pathlib import Path
 from bot.records import Followed, InFlight, Preview, PreviewState
 from bot.retention import Pruner, cutoffs
 from bot.store import AuditStore, Lease, Outcome, SqliteAuditStore
+from bot.watch.mutes import Mute
+from bot.watch.record import SeenFailure
 from tests.bot.store.test_sqlite import T0, attempt
 
 NOW = T0 + timedelta(days=500)
@@ -120,3 +122,19 @@ def test_the_pruner_runs_at_once_then_only_when_due(store: AuditStore) -> None:
     add_everything(store, timedelta(days=402), "older", state=PreviewState.CONFIRMED)
     assert pruner.tick() is None and store.get("older") is not None
     assert pruner.tick() is not None and store.get("older") is None
+
+
+def test_pruning_forgets_watched_failures_and_mutes_past_their_time(store: AuditStore) -> None:
+    def seen(job_id: str, age: timedelta) -> SeenFailure:
+        return SeenFailure(job_id, "n4q95w5", "TRAINING_JOB_FAILED", NOW - age, NOW - age, True)
+
+    store.claim_failure(seen("anc1ent", timedelta(days=401)))
+    store.claim_failure(seen("rec3nt1", timedelta(days=2)))
+    store.mute(Mute("n4q95w5", until=NOW - timedelta(days=2), muted_by="UANA", muted_at=NOW - timedelta(days=3)))
+    store.mute(Mute("p0ject2", until=NOW + timedelta(hours=1), muted_by="UANA", muted_at=NOW))
+
+    removed = store.prune(cutoffs(NOW, retention_days=400, lock_stale_after=1800))
+
+    assert removed["watch_failures"] == 1 and removed["watch_mutes"] == 1
+    assert [f.job_id for f in store.alerted_failures(10)] == ["rec3nt1"]
+    assert [m.project_id for m in store.mutes(NOW)] == ["p0ject2"]
