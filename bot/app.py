@@ -152,9 +152,21 @@ def build(settings: Settings, collaborators: Collaborators | None = None) -> Bot
     recovery = Recovery(service, store, leases, runner, clock=parts.clock)
     app = bolt_app(settings, web_client)
     core = Core(
-        settings, policy, service, runner, audit, delivery, links, lane, baseten, reader, web_client, store,
-        parts.clock, parts.origin,
-    )  # fmt: skip
+        settings=settings,
+        policy=policy,
+        service=service,
+        runner=runner,
+        audit=audit,
+        delivery=delivery,
+        links=links,
+        lane=lane,
+        baseten=baseten,
+        reader=reader,
+        web_client=web_client,
+        store=store,
+        clock=parts.clock,
+        origin=parts.origin,
+    )
     register_entry_points(app, core)
     return Bot(
         app=app,

@@ -31,7 +31,7 @@ from bot.watch.taps import AlertTaps
 from handlers import AlertButtonDeps, ButtonDeps, CommandDeps, HomeDeps, StopDeps, TapDeps, UnfurlDeps, register
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Core:
     """The bot's working parts, as built once from the settings."""
 

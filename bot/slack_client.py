@@ -25,8 +25,8 @@ from slack_sdk.web import SlackResponse
 # Load balancers commonly drop idle connections after 60 s; one idle for longer is closed, not reused.
 IDLE_LIMIT_SECONDS = 30.0
 MAX_IDLE_CONNECTIONS = 8
-# Errors of a reused connection that the server closed while it sat idle: nothing was answered on it.
-_STALE = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
+# Errors of sending on a reused connection that the server closed while it sat idle.
+_STALE = (BrokenPipeError, ConnectionResetError)
 
 _Key = tuple[str, str, int]
 _Idle = tuple[http.client.HTTPConnection, float]
@@ -134,7 +134,9 @@ def _exchange(
 
 
 def _stale(error: Exception) -> bool:
-    return isinstance(error.reason if isinstance(error, URLError) else error, _STALE)
+    """Sending on it failed: the server had closed it, so the request cannot have reached it. A failure after the
+    request was sent is left to the SDK's retry handlers, as it always was."""
+    return isinstance(error, URLError) and isinstance(error.reason, _STALE)
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:

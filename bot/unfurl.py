@@ -80,7 +80,12 @@ class Unfurler:
             return
         unfurls: dict[str, Any] = {}
         for url, ref in refs:
-            job = self._jobs.get(ref, partial(self._read, ref))
+            try:
+                job = self._jobs.get(ref, partial(self._read, ref))
+            except BasetenError as error:
+                # Not cached: a Baseten brownout must not blank this job's card for the next minute.
+                log.warning("could not read job %s for its unfurl: %s", ref.job_id, error.message)
+                continue
             if job is not None:
                 value = encode(JobRef(job_id=job.id, project_id=job.training_project_id))
                 card = job_unfurl(job, job_url=self._links.job(job.training_project_id, job.id), value=value)
@@ -108,15 +113,13 @@ class Unfurler:
         )
 
     def _read(self, ref: JobRef) -> TrainingJob | None:
-        """The job, or None (also cached: a link to a job that is not there is not asked about again at once)."""
+        """The job, or None when Baseten has no such job (cached too: it is not asked about again at once). Any
+        other failure raises BasetenError, which the cache does not keep."""
         try:
             if ref.project_id is not None:
                 return self._baseten.get_job(ref.project_id, ref.job_id)
             found = [job for job in self._baseten.search_jobs(ref.job_id) if job.id == ref.job_id]
         except NotFound:
-            return None
-        except BasetenError as error:
-            log.warning("could not read job %s for its unfurl: %s", ref.job_id, error.message)
             return None
         projects = {job.training_project_id for job in found}
         return found[0] if len(projects) == 1 else None

@@ -235,3 +235,18 @@ def confirm_value(call: Call) -> str:
             if element.get("action_id") == "recreate_job_confirm":
                 return str(element["value"])
     raise AssertionError("no Recreate button in the preview")
+
+
+def test_a_link_baseten_failed_to_read_is_read_again_the_next_time_not_left_blank_for_a_minute(
+    harness_factory: HarnessFactory, slack: FakeSlack, baseten: FakeBaseten
+) -> None:
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, clock=Clock()))
+    baseten.fail("get", 503, times=2)  # the quick reader tries twice
+
+    post_links(harness, [LOGS_LINK], message_ts="1700000000.000100")
+    settled(harness)
+    assert slack.of("chat.unfurl") == []
+
+    post_links(harness, [LOGS_LINK], message_ts="1700000010.000100")
+    slack.wait_for_count("chat.unfurl", 1)
+    assert len(baseten.calls("get")) == 3
