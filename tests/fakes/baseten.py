@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bot.console.demo import A10G, H100X8
+from bot.console.demo_samples import A10G, H100X8
 from tests.fakes.http import LoopbackServer, Request, Response
 
 API_KEY = "bt-test-key-123456"

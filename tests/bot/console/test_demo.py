@@ -10,7 +10,8 @@ import pytest
 from bot.baseten import BasetenClient
 from bot.baseten.errors import NotFound, OutcomeUnknown, RateLimited
 from bot.baseten.ids import is_hash_id
-from bot.console.demo import PROJECTS, SAMPLES, DemoBaseten
+from bot.console.demo import DemoBaseten
+from bot.console.demo_samples import PROJECTS, SAMPLES
 
 START = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 

@@ -11,10 +11,11 @@ import pytest
 
 from bot.app import Collaborators, build
 from bot.baseten import BasetenClient
-from bot.console.demo import FAILS_AFTER, NIGHTLY, WATCHED, DemoBaseten
+from bot.console.demo import DemoBaseten
+from bot.console.demo_samples import FAILS_AFTER, NIGHTLY, WATCHED
 from bot.console.render import Look
 from bot.console.screen import Screen
-from bot.console.session import DEMO_WATCH_INTERVAL, console_settings
+from bot.console.setup import DEMO_WATCH_INTERVAL, console_settings
 from bot.console.standin import CHANNEL_ID, TEAM_ID, ConsoleSlack
 from bot.settings import Settings
 from bot.store import SqliteAuditStore

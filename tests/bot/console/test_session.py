@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console.demo import PROJECTS, SAMPLES
+from bot.console.demo_samples import PROJECTS, SAMPLES
 from bot.console.session import run
 from bot.logs import RedactSecrets
 from bot.settings import Settings
