@@ -6,9 +6,7 @@ not act (the connection never opened, or a 429). Anything else after the request
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,16 +14,13 @@ from typing import Any
 import httpx
 
 from bot.baseten.errors import (
-    BasetenError,
-    KeyRejected,
     NoAnswer,
-    NotFound,
     OutcomeUnknown,
     RateLimited,
-    Rejected,
     ServerError,
     Unreachable,
 )
+from bot.baseten.failures import client_error, retry_after_seconds, unknown_reason
 
 log = logging.getLogger("bot.baseten.client")
 
@@ -77,7 +72,7 @@ class Calls:
                 # Any other failure once the request may have left (a dropped connection, an undecodable body,
                 # httpx refusing a closed client) is, for a recreate, an unknown outcome: never a "nothing happened".
                 if not idempotent:
-                    reason = _unknown_reason(error)
+                    reason = unknown_reason(error)
                     raise OutcomeUnknown(f"Baseten did not answer ({type(error).__name__}).", reason=reason) from error
                 failures += 1
                 if failures >= self._attempts:
@@ -92,7 +87,7 @@ class Calls:
                 (time.monotonic() - started) * 1000,
             )
             if response.status_code == 429:
-                retry_after = _retry_after(response)
+                retry_after = retry_after_seconds(response)
                 if waited_for_rate_limit + retry_after > self._max_rate_limit_wait:
                     raise RateLimited(
                         f"Baseten is rate limiting this API key; try again in {retry_after:.0f} s.",
@@ -121,62 +116,5 @@ class Calls:
                 self._sleep(self._backoff * 2 ** (failures - 1))
                 continue
             if response.status_code >= 400:
-                raise _client_error(response)
+                raise client_error(response)
             return response
-
-
-def _unknown_reason(error: Exception) -> str:
-    if isinstance(error, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(error, httpx.DecodingError):
-        # The status line arrived, so Baseten answered; only its body was unreadable.
-        return "unreadable_response"
-    return "connection_lost"
-
-
-def _error_message(response: httpx.Response) -> str:
-    """Baseten's own words: `message`, then `detail`, then `error`, then the raw text."""
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
-    if isinstance(data, dict):
-        for key in ("message", "detail", "error"):
-            value = data.get(key)
-            if isinstance(value, str):
-                if value.strip():
-                    return value.strip()
-            elif value:
-                return json.dumps(value)[:500]
-    text = response.text.strip()
-    return text[:500] if text else f"HTTP {response.status_code}"
-
-
-def _retry_after(response: httpx.Response) -> float:
-    candidates: list[Any] = []
-    try:
-        data = response.json()
-        if isinstance(data, dict):
-            candidates.append(data.get("retry_after"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        pass
-    candidates.append(response.headers.get("Retry-After"))
-    for value in candidates:
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    return 1.0
-
-
-def _client_error(response: httpx.Response) -> BasetenError:
-    status = response.status_code
-    message = _error_message(response)
-    body = response.text[:500]
-    if status in (401, 403):
-        return KeyRejected(message, status=status, body=body)
-    if status == 404:
-        return NotFound(message, status=status, body=body)
-    return Rejected(message, status=status, body=body)

@@ -6,18 +6,13 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from bot.baseten.answers import acted_on, checked, parse, summary
 from bot.baseten.calls import Calls
-from bot.baseten.errors import (
-    BasetenError,
-    OutcomeUnknown,
-    UnexpectedAnswer,
-)
-from bot.baseten.ids import is_hash_id
 from bot.baseten.models import (
     JobList,
     JobResponse,
@@ -31,8 +26,6 @@ from bot.baseten.models import (
 )
 
 log = logging.getLogger(__name__)
-
-Model = TypeVar("Model", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=10.0, pool=5.0)
 
@@ -81,13 +74,13 @@ class BasetenClient:
         jobs in `statuses`; newest first."""
         body: dict[str, Any] = {"order_by": [{"field": "created_at", "order": "desc"}]}
         if job_id is not None:
-            body["job_id"] = _checked(job_id)
+            body["job_id"] = checked(job_id)
         if project_id is not None:
-            body["project_id"] = _checked(project_id)
+            body["project_id"] = checked(project_id)
         if statuses:
             body["statuses"] = sorted(statuses)
         response = self._call("POST", "/v1/training_jobs/search", body, idempotent=True)
-        return _parse(response, SearchJobsResponse).training_jobs
+        return parse(response, SearchJobsResponse).training_jobs
 
     def job_logs(
         self,
@@ -105,29 +98,29 @@ class BasetenClient:
         params: dict[str, Any] = {"direction": direction, "limit": max(1, min(limit, 1000))}
         if end_epoch_millis is not None:
             params["end_epoch_millis"] = end_epoch_millis
-        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/logs"
-        return _parse(self._call("GET", path, None, idempotent=True, params=params), LogsResponse).logs
+        path = f"/v1/training_projects/{checked(project_id)}/jobs/{checked(job_id)}/logs"
+        return parse(self._call("GET", path, None, idempotent=True, params=params), LogsResponse).logs
 
     def list_projects(self) -> list[ProjectSummary]:
         """The training projects this key can see: a cheap read that proves the key works."""
-        return _parse(
+        return parse(
             self._call("GET", "/v1/training_projects", None, idempotent=True), ProjectsResponse
         ).training_projects
 
     def get_job(self, project_id: str, job_id: str) -> TrainingJob:
-        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}"
-        return _parse(self._call("GET", path, None, idempotent=True), JobResponse).training_job
+        path = f"/v1/training_projects/{checked(project_id)}/jobs/{checked(job_id)}"
+        return parse(self._call("GET", path, None, idempotent=True), JobResponse).training_job
 
     def list_jobs(self, project_id: str) -> JobList:
         """A project's jobs; any this bot cannot read are counted, not fatal."""
-        path = f"/v1/training_projects/{_checked(project_id)}/jobs"
-        raw = _parse(self._call("GET", path, None, idempotent=True), RawJobsResponse).training_jobs
+        path = f"/v1/training_projects/{checked(project_id)}/jobs"
+        raw = parse(self._call("GET", path, None, idempotent=True), RawJobsResponse).training_jobs
         jobs: list[TrainingJob] = []
         for item in raw:
             try:
                 jobs.append(TrainingJob.model_validate(item))
             except ValidationError as error:
-                log.warning("project %s lists a job this bot cannot read: %s", project_id, _summary(error))
+                log.warning("project %s lists a job this bot cannot read: %s", project_id, summary(error))
         return JobList(jobs, unreadable=len(raw) - len(jobs))
 
     def recreate(
@@ -137,52 +130,13 @@ class BasetenClient:
 
         `on_rate_limit_wait(seconds)` is called before each wait on a 429, so the requester can be told.
         """
-        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/recreate"
+        path = f"/v1/training_projects/{checked(project_id)}/jobs/{checked(job_id)}/recreate"
         response = self._call("POST", path, {}, idempotent=False, on_rate_limit_wait=on_rate_limit_wait)
-        return _acted_on(response, "recreate")
+        return acted_on(response, "recreate")
 
     def stop_job(self, project_id: str, job_id: str) -> TrainingJob:
         """Stop a job (`{}` body; StopTrainingJobResponseV1 names the stopped job). Sent as a recreate is: re-sent
         only when Baseten surely did not act; a lost answer raises OutcomeUnknown, for the caller to look up."""
-        path = f"/v1/training_projects/{_checked(project_id)}/jobs/{_checked(job_id)}/stop"
+        path = f"/v1/training_projects/{checked(project_id)}/jobs/{checked(job_id)}/stop"
         response = self._call("POST", path, {}, idempotent=False)
-        return _acted_on(response, "stop")
-
-
-def _checked(identifier: str) -> str:
-    if not is_hash_id(identifier):
-        raise ValueError(f"refusing to put {identifier!r} in a Baseten URL")
-    return identifier
-
-
-def _parse(response: httpx.Response, model: type[Model]) -> Model:
-    try:
-        return model.model_validate_json(response.content)
-    except ValidationError as error:
-        raise UnexpectedAnswer(
-            f"Baseten answered with something unexpected ({_summary(error)}).",
-            status=response.status_code,
-            body=response.text[:500],
-        ) from error
-
-
-def _summary(error: ValidationError) -> str:
-    """The first problem pydantic found, in a few words: where, and what."""
-    first = error.errors(include_url=False, include_input=False)[0]
-    where = ".".join(str(part) for part in first["loc"]) or "body"
-    more = f" and {error.error_count() - 1} more" if error.error_count() > 1 else ""
-    return f"{where}: {first['msg']}{more}"
-
-
-def _acted_on(response: httpx.Response, what: str) -> TrainingJob:
-    """The job a recreate or a stop acted on. A 2xx means Baseten acted: an unreadable body must not read as
-    "nothing happened"."""
-    try:
-        return _parse(response, JobResponse).training_job
-    except BasetenError as error:
-        raise OutcomeUnknown(
-            f"Baseten accepted the {what} but its answer could not be read.",
-            reason="unreadable_response",
-            status=response.status_code,
-            body=response.text[:500],
-        ) from error
+        return acted_on(response, "stop")
