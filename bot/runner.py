@@ -6,21 +6,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from bot.ack_gate import BUSY_AFTER_SECONDS, QUIET_SECONDS, AckGate
 
 log = logging.getLogger(__name__)
-
-# Python runs one thread at a time, so in a burst the work of acked commands would slow the acks still due.
-# Queued work starts once no Slack request has been answered for QUIET_SECONDS, or after ACK_PRIORITY_SECONDS.
-QUIET_SECONDS = 0.005
-# A request answered this long after the one before it had its quiet gap already: its work starts at once.
-LONE_AFTER_SECONDS = QUIET_SECONDS
-ACK_PRIORITY_SECONDS = 0.25
-# A Slack request that waited this long for a thread (a flood) is answered "busy" and starts nothing: Slack gives
-# up 3 s after sending it, and its clock also counts the network and the wait before the server accepted it.
-BUSY_AFTER_SECONDS = 1.0
 
 _Task = tuple[int, Callable[[], object], str]
 
@@ -47,13 +39,7 @@ class Runner:
         self._next_id = 0
         self._closing = False
         self._stopped = False
-        self._quiet = threading.Condition()
-        self._answering = 0
-        self._last_answered = 0.0
-        self._lone = True
-        self._quiet_for = quiet
-        self._busy_after = busy_after
-        self._request = threading.local()
+        self._gate = AckGate(quiet=quiet, busy_after=busy_after)
         self._dispatcher = threading.Thread(target=self._dispatch, name="runner-dispatch", daemon=True)
         self._dispatcher.start()
 
@@ -81,30 +67,14 @@ class Runner:
             self._queued.notify()
         return True
 
-    @contextmanager
-    def answering(self, received_at: float | None = None) -> Iterator[None]:
-        """Mark a Slack request being answered; queued work holds back until requests stop arriving.
+    def answering(self, received_at: float | None = None) -> AbstractContextManager[None]:
+        """Mark a Slack request being answered; queued work holds back until requests stop arriving (bot/ack_gate.py).
         `received_at` (time.monotonic()) is when the request arrived, for `overdue()`."""
-        self._request.received_at = received_at
-        with self._quiet:
-            self._answering += 1
-        try:
-            yield
-        finally:
-            self._request.received_at = None
-            with self._quiet:
-                self._answering -= 1
-                now = time.monotonic()
-                # Two requests answered close together may be the start of a burst: then wait for a gap.
-                self._lone = not self._answering and now - self._last_answered >= LONE_AFTER_SECONDS
-                self._last_answered = now
-                self._quiet.notify_all()
+        return self._gate.answering(received_at)
 
     def overdue(self) -> bool:
-        """True when the Slack request this thread is answering arrived over `busy_after` s ago: its ack is due
-        now, so the answer is "busy" and nothing starts. Work started that late would slow every ack behind it."""
-        received_at: float | None = getattr(self._request, "received_at", None)
-        return received_at is not None and time.monotonic() - received_at > self._busy_after
+        """True when the Slack request this thread is answering arrived too long ago: answer "busy", start nothing."""
+        return self._gate.overdue()
 
     def _dispatch(self) -> None:
         """One thread hands queued work to the pool, in batches, when Slack requests leave a gap."""
@@ -114,7 +84,7 @@ class Runner:
                     self._queued.wait()
                 if self._stopped and not self._queue:
                     return
-            self._wait_for_quiet()
+            self._gate.wait_for_quiet()
             with self._lock:
                 batch = list(self._queue)
                 self._queue.clear()
@@ -125,21 +95,6 @@ class Runner:
                     # The pool was shut down after a drain timed out: this work never started.
                     log.error("background task %s was not started: shutting down", task[2])
                     self._finished(task[0])
-
-    def _wait_for_quiet(self) -> None:
-        deadline = time.monotonic() + ACK_PRIORITY_SECONDS
-        with self._quiet:
-            while True:
-                now = time.monotonic()
-                if now >= deadline:
-                    return
-                if not self._answering:
-                    quiet_for = now - self._last_answered
-                    if quiet_for >= self._quiet_for or self._lone:
-                        return
-                    self._quiet.wait(min(self._quiet_for - quiet_for, deadline - now))
-                else:
-                    self._quiet.wait(deadline - now)
 
     def _run(self, task_id: int, work: Callable[[], object], label: str) -> None:
         try:
