@@ -14,7 +14,7 @@ from bot.follow.rules import FollowRules
 from bot.messages import Message
 from bot.messages import follow as say
 from bot.records import Followed
-from bot.stop.record import StopClaim
+from bot.stop.record import StopClaim, under_way
 from bot.store import AuditStore, StoreError
 from bot.watch.logs import diagnose
 
@@ -63,12 +63,18 @@ class Poller:
             notices.append(say.outage_over(job.id, job.current_status))
         changed = job.current_status != followed.status
         stop = self._stop_of(job.id) if changed else None
+        if changed and job.current_status == JobStatus.STOPPED and under_way(stop, now):
+            # A stop from the card is still to settle: if Baseten confirms it, that stop tells the thread itself;
+            # if not (its answer lost, its process gone), the next poll does. The STOPPED is not saved till then.
+            waiting = replace(followed, next_poll_at=self._rules.next_poll(now, self._rules.interval, self._rng))
+            self._save(followed, replace(waiting, interval=self._rules.interval, outage_since=None), *notices)
+            return
         if changed:
             # A failure's reply carries its last log lines: what the requester needs to decide what next.
             diagnosis = diagnose(self._baseten, job) if job.current_status in say.FAILED else None
             reply = say.status_reply(job, followed.requester_id, diagnosis)
-            # A stop from the card tells the thread itself: the STOPPED it caused is not told twice.
-            told_by_stop = stop is not None and job.current_status == JobStatus.STOPPED
+            # A confirmed stop from the card tells the thread itself: the STOPPED it caused is not told twice.
+            told_by_stop = stop is not None and stop.stopped and job.current_status == JobStatus.STOPPED
             if reply is not None and not told_by_stop:
                 notices.append(reply)
         interval = self._rules.interval if changed else self._rules.slower(followed.interval)
