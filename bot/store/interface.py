@@ -102,7 +102,8 @@ class AuditStore(Protocol):
     def release_in_flight(self, source_job_id: str, request_id: str) -> None: ...
 
     def follow(self, followed: Followed) -> None:
-        """Start (or replace) following a job."""
+        """Start (or replace) following a job. A replaced row's version moves on by one, never back to
+        `followed.version`, and its hold is let go: a poll's result read before is refused by update_followed."""
 
     def followed(self, job_id: str) -> Followed | None: ...
 
