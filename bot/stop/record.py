@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+STALE_AFTER = 300.0
+"""A stop not settled within five minutes of its tap was cut short (its process stopped): another tap may go, and
+following tells the thread that the job stopped."""
 
 
 @dataclass(frozen=True)
@@ -17,3 +21,8 @@ class StopClaim:
     requested_at: datetime
     stopped: bool = False
     """Baseten accepted the stop (or a lookup after a lost answer showed the job ended)."""
+
+
+def under_way(claim: StopClaim | None, now: datetime) -> bool:
+    """A stop claimed but not yet settled, whose own reply to the card's thread may still come."""
+    return claim is not None and not claim.stopped and now - claim.requested_at < timedelta(seconds=STALE_AFTER)

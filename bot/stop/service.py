@@ -18,14 +18,11 @@ from bot.records import SLACK_ORIGIN, STOP_ACTION, AttemptRecord, Outcome, Verdi
 from bot.recreate.request import new_request_id
 from bot.slack_payloads import ButtonClick
 from bot.stop.cards import StopCards
-from bot.stop.record import StopClaim
+from bot.stop.record import STALE_AFTER, StopClaim
 from bot.stop.send import StopSender
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
-
-STALE_AFTER = 300.0
-"""A stop not settled within five minutes of its tap was cut short (its process stopped): another tap may go."""
 
 
 def target(value: str) -> tuple[str, str] | None:

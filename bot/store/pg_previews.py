@@ -81,7 +81,7 @@ class PgPreviewsAndFollowing(PgConnection):
 
     def follow(self, followed: Followed) -> None:
         with self._connection("write to") as db:
-            db.execute(rows.upsert("followed", rows.FOLLOWED), rows.values(followed, rows.FOLLOWED))
+            db.execute(rows.follow(), rows.values(followed, rows.FOLLOWED))
 
     def followed(self, job_id: str) -> Followed | None:
         found = self._one(rows.select("followed", rows.FOLLOWED, "WHERE job_id = %s"), (job_id,))

@@ -71,6 +71,24 @@ def _upsert(table: str, names: tuple[str, ...]) -> str:
 
 
 @cache
+def follow() -> str:
+    """Insert a followed job, or follow it again: its version then moves on, never back (see update_followed)."""
+    query = sql.SQL(
+        "INSERT INTO followed ({columns}) VALUES ({values}) ON CONFLICT (job_id) DO UPDATE SET {set}, "
+        "version = followed.version + 1, taken_by = NULL, taken_until = NULL"
+    )
+    return query.format(
+        columns=columns(FOLLOWED),
+        values=sql.SQL(", ").join(sql.Placeholder() * len(FOLLOWED)),
+        set=sql.SQL(", ").join(
+            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
+            for name in FOLLOWED
+            if name not in ("job_id", "version")
+        ),
+    ).as_string()
+
+
+@cache
 def record_with_lease() -> str:
     """The attempt's upsert and its lease's in one statement: atomic, one round trip."""
     return f"WITH attempt AS ({upsert('attempts', ATTEMPT)}) {upsert('leases', LEASE)}"

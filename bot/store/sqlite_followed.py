@@ -12,7 +12,16 @@ from bot.store import sqlite_rows as rows
 
 
 def follow(db: sqlite3.Connection, followed: Followed) -> None:
-    rows.upsert(db, "followed", rows.FOLLOWED, followed)
+    """A job followed again (its card posted again after a restart) moves its version on, never back: a poll's
+    result read before is refused, as after any save."""
+    names = rows.FOLLOWED
+    placeholders = ", ".join("?" for _ in names)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in ("job_id", "version"))
+    db.execute(
+        f"INSERT INTO followed ({', '.join(names)}) VALUES ({placeholders}) ON CONFLICT (job_id) DO UPDATE SET "  # noqa: S608
+        f"{updates}, version = followed.version + 1, taken_by = NULL, taken_until = NULL",
+        rows.values(followed, names),
+    )
 
 
 def select(db: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[Followed]:

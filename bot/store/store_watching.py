@@ -15,7 +15,8 @@ class WatchingStore(Protocol):
     """Followed jobs and the failure watch."""
 
     def follow(self, followed: Followed) -> None:
-        """Start (or replace) following a job."""
+        """Start (or replace) following a job. A replaced row's version moves on by one, never back to
+        `followed.version`, and its hold is let go: a poll's result read before is refused by update_followed."""
 
     def followed(self, job_id: str) -> Followed | None: ...
 

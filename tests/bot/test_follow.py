@@ -23,6 +23,7 @@ from bot.baseten.models import JobStatus
 from bot.delivery import Delivery, retry_handlers
 from bot.follow import Follower, FollowRules
 from bot.requester import Requester
+from bot.stop.record import STALE_AFTER, StopClaim
 from bot.store import AuditStore, SqliteAuditStore, open_store
 from tests.fakes.baseten import API_KEY, FakeBaseten
 from tests.fakes.slack import BOT_TOKEN, Call, FakeSlack
@@ -346,6 +347,41 @@ def test_a_stopped_job_is_told_without_pinging_anyone(world: World) -> None:
     [update] = world.updates()
     assert card_status(update) == "Stopped"
     run_for(world, follower, 3600, step=60)
+    assert world.gets() == 1
+
+
+def test_a_stop_left_unconfirmed_by_a_process_that_ended_does_not_silence_the_stopped_reply(world: World) -> None:
+    store = world.store()
+    follower = world.follower(store=store)
+    world.follow(follower, status=JobStatus.RUNNING)
+    # A Stop tap claimed the job, then its process ended before Baseten's answer was confirmed.
+    assert store.claim_stop(StopClaim(JOB, PROJECT, "reqstop", "USTOPPER1", world.clock()), STALE_AFTER) is None
+    world.set_status(JobStatus.STOPPED)
+    world.clock.advance(INTERVAL + 1)
+
+    follower.tick()
+    assert world.replies() == []  # the stop may still be under way: its own reply may yet come
+
+    run_for(world, follower, int(STALE_AFTER) + 3600, step=30)
+    [reply] = world.replies()
+    assert "Stopped" in reply.params["text"] and JOB in reply.params["text"]
+    [update] = world.updates()
+    assert card_status(update) == "Stopped"
+
+
+def test_a_confirmed_stop_tells_the_thread_itself_so_following_only_redraws_the_card(world: World) -> None:
+    store = world.store()
+    follower = world.follower(store=store)
+    world.follow(follower, status=JobStatus.RUNNING)
+    assert store.claim_stop(StopClaim(JOB, PROJECT, "reqstop", "USTOPPER1", world.clock()), STALE_AFTER) is None
+    store.confirm_stop(JOB, "reqstop")
+    world.set_status(JobStatus.STOPPED)
+
+    run_for(world, follower, 3600, step=30)
+
+    assert world.replies() == []
+    [update] = world.updates()
+    assert card_status(update) == "Stopped" and "USTOPPER1" in shown(update)
     assert world.gets() == 1
 
 

@@ -61,6 +61,8 @@ class FakeBaseten:
         self._ids = itertools.count(1)
         self.recreate_script: dict[str, Response] = {}
         self.on_recreate: Callable[[], object] | None = None
+        self.on_stop: Callable[[], object] | None = None
+        """Called as a stop arrives, before it is answered: what happens elsewhere while the stop is under way."""
         self.rewrite_recreate: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
@@ -162,6 +164,8 @@ class FakeBaseten:
             scripted = self._scripted(request.path)
             if scripted is not None:
                 return scripted if scripted.status >= 400 and not scripted.drop else self._acted(request, scripted)
+        if kind == "stop" and self.on_stop is not None:
+            self.on_stop()
         if failure is not None:
             failure.delay = failure.delay or delay
             return failure

@@ -217,3 +217,75 @@ def test_a_stop_answered_while_the_job_winds_down_is_seen_ended_by_following_wit
     assert len(thread) == 1, [c.params["text"] for c in thread]
     last = harness.slack.of("chat.update")[-1]
     assert "Stopped" in shown(last) and "Stopped by" in shown(last) and STOP not in buttons(last)
+
+
+def in_thread(harness: Harness, card_ts: str | None) -> list[str]:
+    return [str(c.params["text"]) for c in harness.slack.of("chat.postMessage") if c.params.get("thread_ts") == card_ts]
+
+
+def polled_mid_stop(harness: Harness, clock: Clock, job_id: str, *, lookup_fails: bool) -> None:
+    """As the stop reaches Baseten the job stops, and the follower polls it while the stop's claim is unconfirmed."""
+    follower = harness.bot.follower
+    assert follower is not None
+
+    def meanwhile() -> None:
+        harness.baseten.jobs[job_id]["current_status"] = JobStatus.STOPPED
+        clock.now += timedelta(seconds=harness.bot.settings.follow_interval + 1)
+        follower.tick()
+        if lookup_fails:
+            harness.baseten.fail("get", 404, {"message": "Training job not found"})
+
+    harness.baseten.on_stop = meanwhile
+    harness.baseten.fail("stop", 200, drop=True)
+
+
+def test_a_stop_whose_outcome_stays_unknown_leaves_the_stopped_reply_to_following_which_posts_it_once(
+    harness_factory: HarnessFactory,
+) -> None:
+    clock = Clock()
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, clock=clock))
+    card, new_job_id = recreated(harness)
+    [record] = harness.bot.store.recent(1)
+    polled_mid_stop(harness, clock, new_job_id, lookup_fails=True)
+
+    tap_stop(harness, card)
+
+    assert stops(harness) == [{}]
+    assert [reply for reply in replies(harness) if "did not answer the stop" in reply]
+    [audit] = [r for r in harness.bot.store.recent(5) if r.action == STOP_ACTION]
+    assert audit.outcome is Outcome.STOP_UNKNOWN
+    # No confirmed stop by the bot will tell the thread, so following does, once, at its next poll.
+    assert harness.bot.follower is not None
+    for _ in range(4):
+        clock.now += timedelta(seconds=harness.bot.settings.follow_interval + 1)
+        harness.bot.follower.tick()
+    thread = in_thread(harness, record.card_ts)
+    assert len(thread) == 1 and "Stopped" in thread[0] and new_job_id in thread[0], thread
+    followed = harness.bot.store.followed(new_job_id)
+    assert followed is not None and followed.done and followed.status == JobStatus.STOPPED
+    assert "Stopped" in shown(harness.slack.of("chat.update")[-1])
+
+
+def test_following_that_sees_the_stop_land_before_it_is_confirmed_leaves_the_reply_to_the_stop(
+    harness_factory: HarnessFactory,
+) -> None:
+    clock = Clock()
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, clock=clock))
+    card, new_job_id = recreated(harness)
+    [record] = harness.bot.store.recent(1)
+    polled_mid_stop(harness, clock, new_job_id, lookup_fails=False)
+
+    tap_stop(harness, card)
+
+    [audit] = [r for r in harness.bot.store.recent(5) if r.action == STOP_ACTION]
+    assert audit.outcome is Outcome.STOPPED  # the look-up after the lost answer showed the job ended
+    assert harness.bot.follower is not None
+    for _ in range(4):
+        clock.now += timedelta(seconds=harness.bot.settings.follow_interval + 1)
+        harness.bot.follower.tick()
+    thread = in_thread(harness, record.card_ts)
+    assert len(thread) == 1 and "stopped" in thread[0] and ALLOWED_USER in thread[0], thread
+    followed = harness.bot.store.followed(new_job_id)
+    assert followed is not None and followed.done and followed.status == JobStatus.STOPPED
+    last = harness.slack.of("chat.update")[-1]
+    assert "Stopped by" in shown(last) and STOP not in buttons(last)
