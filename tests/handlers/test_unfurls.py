@@ -12,6 +12,7 @@ from slack_bolt import BoltResponse
 from slack_bolt.request import BoltRequest
 
 from bot.app import Collaborators
+from bot.runner import Runner
 from bot.settings import ConfigError
 from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, make_settings
@@ -250,3 +251,19 @@ def test_a_link_baseten_failed_to_read_is_read_again_the_next_time_not_left_blan
     post_links(harness, [LOGS_LINK], message_ts="1700000010.000100")
     slack.wait_for_count("chat.unfurl", 1)
     assert len(baseten.calls("get")) == 3
+
+
+def test_a_tap_takes_one_place_on_the_runner_so_the_last_free_place_still_brings_the_preview(
+    harness_factory: HarnessFactory, slack: FakeSlack, baseten: FakeBaseten
+) -> None:
+    one_place = Runner(workers=1, max_queued=0)
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, runner=one_place), confirm="always")
+
+    harness.click("recreate_job_from_link", "n4q95w5/p7qr9qv", response_url=slack.response_url("tap"))
+
+    preview = wait_for_reply(slack, "recreate_job_confirm")
+    assert preview.path == "/response/tap"
+    assert not any("too many recreates" in json.dumps(c.params) for c in slack.of("response_url"))
+    settled(harness)
+    [record] = harness.bot.store.visible(5, channel_id="CCHANNEL01", user_id=ALLOWED_USER)
+    assert record.outcome is Outcome.AWAITING_CONFIRMATION
