@@ -50,6 +50,9 @@ def buttons(unfurl: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def settled(harness: Harness) -> None:
+    """Unfurls run on the side lane, the recreates they lead to on the runner: both are done."""
+    assert harness.bot.lane is not None
+    harness.bot.lane.wait_idle()
     assert harness.bot.runner.wait_idle(10) == []
 
 
@@ -125,6 +128,23 @@ def test_without_slacks_shared_flag_conversations_info_decides_and_an_unknown_ch
     assert call.params["channel"] == "CCHANNEL01"
     asked = sorted(c.params["channel"] for c in slack.of("conversations.info"))
     assert asked == ["CCHANNEL01", "CSHARED001", "CUNKNOWN01"]
+
+
+def test_two_messages_in_one_channel_ask_conversations_info_once_and_a_failed_answer_is_asked_again(
+    harness: Harness, slack: FakeSlack
+) -> None:
+    slack.conversations["CCHANNEL01"] = {"id": "CCHANNEL01", "is_ext_shared": False}
+
+    post_links(harness, [LOGS_LINK], ext_shared=None, message_ts="1700000000.000100")
+    post_links(harness, [JOBS_LINK], ext_shared=None, message_ts="1700000001.000100")
+    slack.wait_for_count("chat.unfurl", 2)
+    for _ in range(2):
+        post_links(harness, [LOGS_LINK], ext_shared=None, channel_id="CUNKNOWN01")
+    settled(harness)
+
+    asked = [c.params["channel"] for c in slack.of("conversations.info")]
+    assert sorted(asked) == ["CCHANNEL01", "CUNKNOWN01", "CUNKNOWN01"]
+    assert [c.params["channel"] for c in slack.of("chat.unfurl")] == ["CCHANNEL01", "CCHANNEL01"]
 
 
 def test_a_link_still_in_the_composer_is_not_unfurled(harness: Harness, slack: FakeSlack) -> None:
