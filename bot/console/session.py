@@ -126,6 +126,8 @@ class Console:
         elif response.body:
             self._slack.show("only you", json.loads(response.body))
         self._bot.runner.wait_idle(SETTLE_SECONDS)
+        if self._bot.lane is not None:
+            self._bot.lane.wait_idle()  # unfurls and "busy" replies run there, beside the runner
 
 
 def console_settings(demo: bool, slack_url: str, secret: str) -> Settings:
