@@ -80,7 +80,9 @@ def register_entry_points(app: App, core: Core) -> None:
             background=c.lane.submit,
             response_urls=response_urls,
         ),
-        unfurls=UnfurlDeps(Unfurler(c.policy, c.reader, c.web_client, c.links, unfurl_rules, clock=c.clock), c.runner),
+        unfurls=UnfurlDeps(
+            Unfurler(c.policy, c.reader, c.web_client, c.links, unfurl_rules, clock=c.clock), c.lane.submit
+        ),
         taps=TapDeps(taps, c.runner, c.delivery, c.lane.submit, response_urls),
         stop=StopDeps(stopper, c.runner, c.delivery, c.lane.submit, response_urls),
         alerts=AlertButtonDeps(alert_taps, c.runner, c.delivery, c.lane.submit, response_urls),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -145,6 +146,21 @@ def test_two_messages_in_one_channel_ask_conversations_info_once_and_a_failed_an
     asked = [c.params["channel"] for c in slack.of("conversations.info")]
     assert sorted(asked) == ["CCHANNEL01", "CUNKNOWN01", "CUNKNOWN01"]
     assert [c.params["channel"] for c in slack.of("chat.unfurl")] == ["CCHANNEL01", "CCHANNEL01"]
+
+
+def test_unfurls_run_beside_the_runner_so_a_full_runner_still_unfurls(
+    harness_factory: HarnessFactory, slack: FakeSlack
+) -> None:
+    full = Runner(workers=1, max_queued=0)
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, runner=full))
+    release = threading.Event()
+    assert full.submit(release.wait, "a recreate that holds the only place")
+    try:
+        post_links(harness, [LOGS_LINK])
+        [call] = slack.wait_for_count("chat.unfurl")
+        assert call.params["channel"] == "CCHANNEL01"
+    finally:
+        release.set()
 
 
 def test_a_link_still_in_the_composer_is_not_unfurled(harness: Harness, slack: FakeSlack) -> None:
