@@ -63,18 +63,12 @@ def register_entry_points(app: App, core: Core) -> None:
     hosts = app_hosts(c.settings)
     desk = watch_desk(c.settings, c.audit, c.delivery, c.links, c.lane, clock=c.clock, origin=c.origin)
     intake = Intake(c.policy, c.service, c.runner, c.audit, app_hosts=hosts, clock=c.clock, origin=c.origin, watch=desk)
-    taps = Taps(c.policy, intake, c.audit, c.delivery, c.web_client, app_hosts=hosts, clock=c.clock, origin=c.origin)
+    taps = Taps(intake, c.delivery, c.web_client, app_hosts=hosts, origin=c.origin)
     unfurl_rules = UnfurlRules(hosts, shared_channels=c.settings.unfurl_shared_channels)
     stopper = Stopper(c.baseten, c.reader, c.policy, c.audit, c.delivery, c.links, clock=c.clock, origin=c.origin)
     watching = bool(c.settings.watch_project_ids)
     alert_taps = AlertTaps(
-        intake,
-        c.policy,
-        c.audit,
-        c.delivery,
-        watch_channel_id=c.settings.watch_channel_id,
-        clock=c.clock,
-        origin=c.origin,
+        intake, c.audit, c.delivery, watch_channel_id=c.settings.watch_channel_id, clock=c.clock, origin=c.origin
     )
     register(
         app,
@@ -86,7 +80,9 @@ def register_entry_points(app: App, core: Core) -> None:
             background=c.lane.submit,
             response_urls=response_urls,
         ),
-        unfurls=UnfurlDeps(Unfurler(c.policy, c.reader, c.web_client, c.links, unfurl_rules, clock=c.clock), c.runner),
+        unfurls=UnfurlDeps(
+            Unfurler(c.policy, c.reader, c.web_client, c.links, unfurl_rules, clock=c.clock), c.lane.submit
+        ),
         taps=TapDeps(taps, c.runner, c.delivery, c.lane.submit, response_urls),
         stop=StopDeps(stopper, c.runner, c.delivery, c.lane.submit, response_urls),
         alerts=AlertButtonDeps(alert_taps, c.runner, c.delivery, c.lane.submit, response_urls),

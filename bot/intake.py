@@ -1,22 +1,23 @@
-"""The slash command's rules, whichever way it arrives: parse, authorize, record, queue, and what to answer at once.
-
-An entry point translates its payload into a SlashCommand and acks with the Message this returns. Nothing here
-waits for Slack or Baseten, so the ack is never late.
-"""
+"""Every way into a recreate: parse, authorize, record, start, and what to answer at once. `command` answers the
+slash command's ack and never waits for Slack or Baseten; `tap` is for buttons and shortcuts, already off the ack."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from bot.access import AccessPolicy
+from bot.access import AccessPolicy, Decision
 from bot.audit import AuditTrail
 from bot.clock import Clock, utcnow
 from bot.command import CommandError, Help, History, Recreate, parse
+from bot.history import read_history
+from bot.intake_outcomes import Tapped, TapResult, Unusable, told
 from bot.messages import Message, replies
-from bot.messages.audit import history
+from bot.messages.links import no_reply_address
 from bot.messages.watch import watch_off
-from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome, Verdict
+from bot.records import SLACK_ORIGIN, AttemptRecord, Outcome
 from bot.recreate import RecreateRequest, RecreateService
+from bot.requester import Requester
 from bot.runner import Runner
 from bot.settings import ConfirmMode
 from bot.slack_payloads import SlashCommand
@@ -52,42 +53,28 @@ class Intake:
         self._watch = watch
 
     def command(self, payload: SlashCommand, request_id: str) -> Message:
+        who, text = payload.requester, payload.text
         try:
-            parsed = parse(payload.text, app_hosts=self._app_hosts)
+            parsed = parse(text, app_hosts=self._app_hosts)
         except CommandError as problem:
-            log.info("request %s: %s sent unusable text", request_id, payload.user_id)
-            self._audit.close(self._unusable(payload, request_id, Outcome.BAD_INPUT, str(problem)))
+            log.info("request %s: %s sent unusable text", request_id, who.user_id)
+            self._close(Unusable(who, request_id, text, Outcome.BAD_INPUT, str(problem)))
             return replies.bad_input(str(problem), self.command_name)
         if isinstance(parsed, Help):
             return replies.usage(self.command_name)
-        reading = isinstance(parsed, History | WatchStatus)
-        decision = self._policy.check(
-            user_id=payload.user_id,
-            channel_id=payload.channel_id,
-            team_id=payload.team_id,
-            reading=reading,
-            enterprise_id=payload.enterprise_id,
-        )
+        decision = self._allows(who, payload.enterprise_id, reading=isinstance(parsed, History | WatchStatus))
         if not decision.allowed:
-            log.info(
-                "request %s: refused %s in %s (%s)", request_id, payload.user_id, payload.channel_id, decision.code
-            )
+            log.info("request %s: refused %s in %s (%s)", request_id, who.user_id, who.channel_id, decision.code)
             # A refused history lookup names a job it would only have read; it is no attempt on that job.
             job = (parsed.project_id, parsed.job_id) if isinstance(parsed, Recreate) else None
-            self._audit.close(self._unusable(payload, request_id, Outcome.REFUSED, decision.code, job))
+            self._close(Unusable(who, request_id, text, Outcome.REFUSED, decision.code, job))
             return replies.refused(decision.reason, sent_to_baseten=isinstance(parsed, Recreate))
         if isinstance(parsed, History):
-            return self.history(parsed, request_id, channel_id=payload.channel_id, user_id=payload.user_id)
+            where = {"channel_id": who.channel_id, "user_id": who.user_id}
+            return read_history(self._audit.store, parsed, request_id, **where)
         if not isinstance(parsed, Recreate):  # watch, mute, unmute
             return self._watch.handle(parsed, payload, request_id) if self._watch else watch_off()
-        request = RecreateRequest(
-            request_id=request_id,
-            requester=payload.requester,
-            job_id=parsed.job_id,
-            project_id=parsed.project_id,
-            command_text=payload.text,
-            origin=self._origin,
-        )
+        request = RecreateRequest(request_id, who, parsed.job_id, parsed.project_id, text, origin=self._origin)
         return self.recreate(request)
 
     def recreate(self, request: RecreateRequest) -> Message:
@@ -96,39 +83,74 @@ class Intake:
         if self._runner.overdue():
             # This request waited long for a thread: the bot is flooded. Starting it would make the acks behind it late.
             return self._not_started(record, closing=False)
+        unwritten = self._open(request, record)
+        if unwritten is not None:
+            return unwritten
+        if not self._runner.submit(
+            lambda: self._service.start(request, record), f"{request.request_id} {request.job_id}"
+        ):
+            return self._not_started(record, closing=self._runner.closing)
+        return self.progress(request.job_id)
+
+    def tap(
+        self,
+        request: RecreateRequest,
+        enterprise_id: str | None,
+        tell: Callable[[Message], object],
+        *,
+        hint: str,
+        gate: Callable[[], Message | None] | None = None,
+        progress: Callable[[str], Message] | None = None,
+    ) -> TapResult:
+        """A tap, already off the ack path: checked for the tapper (refusals recorded), then `gate` (None to go on),
+        then recorded and run in this thread. Everything said goes through `tell`; `hint` is the job to type."""
+        who = request.requester
+        decision = self._allows(who, enterprise_id)
+        if not decision.allowed:
+            log.info("request %s: refused %s's tap (%s)", request.request_id, who.user_id, decision.code)
+            job = (request.project_id, request.job_id)
+            self._close(Unusable(who, request.request_id, request.command_text, Outcome.REFUSED, decision.code, job))
+            return told(tell, Tapped.REFUSED, replies.refused(decision.reason))
+        if who.response_url is None:
+            # The preview and every answer after it go to the response_url: without one nobody would see them.
+            log.warning("request %s: a tap came without a response_url; not started", request.request_id)
+            return told(tell, Tapped.NOT_STARTED, no_reply_address(hint, self.command_name))
+        held = gate() if gate is not None else None
+        record = request.attempt()
+        stopped = held if held is not None else self._open(request, record)
+        if stopped is not None:
+            return told(tell, Tapped.NOT_STARTED, stopped)
+        # Said first, so it is seen before the preview or the card. The tap already holds a place on the runner:
+        # the pipeline runs here rather than queueing a second time.
+        said = told(tell, Tapped.STARTED, (progress or self.progress)(request.job_id))
+        self._service.start(request, record)
+        return said
+
+    def progress(self, job_id: str) -> Message:
+        """What the requester is told once the work has started; the preview or the card follows."""
+        if self._service.rules.confirm is ConfirmMode.NEVER:
+            return replies.working(job_id)
+        if self._service.rules.confirm is ConfirmMode.ACTIVE:
+            return replies.looking_up(job_id)
+        return replies.checking(job_id)
+
+    def _allows(self, who: Requester, enterprise_id: str | None, *, reading: bool = False) -> Decision:
+        return self._policy.check(
+            user_id=who.user_id,
+            channel_id=who.channel_id,
+            team_id=who.team_id,
+            reading=reading,
+            enterprise_id=enterprise_id,
+        )
+
+    def _open(self, request: RecreateRequest, record: AttemptRecord) -> Message | None:
+        """None once the attempt is on record; else what to say (nothing was sent, and nothing will be)."""
         try:
             self._audit.open(record, response_url=request.response_url)
         except StoreError:
             log.exception("request %s: refusing to recreate: the audit trail cannot be written", request.request_id)
             return replies.audit_unavailable(request.request_id)
-        if not self._runner.submit(
-            lambda: self._service.start(request, record), f"{request.request_id} {request.job_id}"
-        ):
-            return self._not_started(record, closing=self._runner.closing)
-        if self._service.rules.confirm is ConfirmMode.NEVER:
-            return replies.working(request.job_id)
-        if self._service.rules.confirm is ConfirmMode.ACTIVE:
-            return replies.looking_up(request.job_id)
-        return replies.checking(request.job_id)
-
-    def history(self, query: History, request_id: str, *, channel_id: str, user_id: str) -> Message:
-        """Recreations made in this conversation, and the caller's own: never others' made elsewhere."""
-        where = {"channel_id": channel_id, "user_id": user_id}
-        try:
-            if query.job_id is not None:
-                records = self._audit.store.visible(query.limit, job_id=query.job_id, **where)
-                return history(
-                    records,
-                    title=f"Recreations involving {query.job_id}",
-                    empty=f"No recreation involving `{query.job_id}` is on record.",
-                )
-            records = self._audit.store.visible(query.limit, **where)
-            return history(
-                records, title=f"Recent recreations ({len(records)})", empty="No recreation is on record yet."
-            )
-        except StoreError:
-            log.exception("request %s: history could not be read", request_id)
-            return replies.audit_unavailable(request_id, reading=True)
+        return None
 
     def _not_started(self, record: AttemptRecord, *, closing: bool) -> Message:
         """Nothing was sent to Baseten: the requester is told so, and the audit record says why."""
@@ -137,27 +159,5 @@ class Intake:
         self._audit.close(record.ended(Outcome.FAILED, self._clock(), error=f"not started: {why}"))
         return replies.shutting_down() if closing else replies.busy()
 
-    def _unusable(
-        self,
-        payload: SlashCommand,
-        request_id: str,
-        outcome: Outcome,
-        why: str,
-        job: tuple[str | None, str] | None = None,
-    ) -> AttemptRecord:
-        now = self._clock()
-        return AttemptRecord(
-            request_id=request_id,
-            user_id=payload.user_id,
-            channel_id=payload.channel_id,
-            team_id=payload.team_id,
-            command_text=payload.text,
-            decision=Verdict.REFUSED if outcome is Outcome.REFUSED else Verdict.BAD_INPUT,
-            outcome=outcome,
-            created_at=now,
-            updated_at=now,
-            refusal=why,
-            source_project_id=job[0] if job else None,
-            source_job_id=job[1] if job else None,
-            origin=self._origin,
-        )
+    def _close(self, request: Unusable) -> None:
+        self._audit.close(request.record(self._clock(), self._origin))

@@ -22,6 +22,7 @@ from bot.ttl_cache import TtlCache
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
+"""How long a job read, and a channel's being shared with another organization, are taken as still true."""
 CACHE_SIZE = 500
 MAX_LINKS = 10
 """Job links unfurled per message: a message pasting a hundred costs ten reads, not a hundred."""
@@ -52,6 +53,7 @@ class Unfurler:
         self._links = links
         self._rules = rules
         self._jobs: TtlCache[JobRef, TrainingJob | None] = TtlCache(ttl=CACHE_SECONDS, max_size=CACHE_SIZE, clock=clock)
+        self._shared_channels: TtlCache[str, bool] = TtlCache(ttl=CACHE_SECONDS, max_size=CACHE_SIZE, clock=clock)
 
     def wanted(self, shared: LinkShared) -> list[tuple[str, JobRef]]:
         """The job links of this event its poster may see unfurled there; empty when none (checked before the ack)."""
@@ -100,14 +102,20 @@ class Unfurler:
             log.warning("chat.unfurl in %s failed: %s", event.channel, error)
 
     def _shared(self, shared: LinkShared) -> bool:
-        """Slack Connect or not: as the event says, else as conversations.info says; when neither can, shared."""
+        """Slack Connect or not: as the event says, else as conversations.info says (asked once a minute per
+        channel); when neither can, shared."""
         if shared.is_ext_shared_channel is not None:
             return shared.is_ext_shared_channel
+        channel_id = shared.event.channel
         try:
-            channel = self._client.conversations_info(channel=shared.event.channel).get("channel") or {}
+            return self._shared_channels.get(channel_id, partial(self._ask_shared, channel_id))
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not tell whether %s is shared; not unfurling there: %s", shared.event.channel, error)
+            log.warning("could not tell whether %s is shared; not unfurling there: %s", channel_id, error)
             return True
+
+    def _ask_shared(self, channel_id: str) -> bool:
+        """conversations.info's answer; a failure raises, and the cache keeps nothing of it."""
+        channel = self._client.conversations_info(channel=channel_id).get("channel") or {}
         return not isinstance(channel, dict) or bool(
             channel.get("is_ext_shared", True) or channel.get("is_pending_ext_shared")
         )

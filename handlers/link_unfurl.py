@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import App
 
+from bot.background import Submit
 from bot.message_payloads import LinkShared
-from bot.runner import Runner
 from bot.unfurl import Unfurler
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class UnfurlDeps:
     unfurler: Unfurler
-    runner: Runner
+    background: Submit
+    """The side lane: an unfurl is no recreate, so a flood of links cannot take the runner's places."""
 
 
 def on_link_shared(body: dict[str, Any], *, deps: UnfurlDeps) -> None:
@@ -31,7 +32,7 @@ def on_link_shared(body: dict[str, Any], *, deps: UnfurlDeps) -> None:
         log.info("ignored a link_shared event without channel, user, message or links")
         return
     wanted = deps.unfurler.wanted(shared)
-    if wanted and not deps.runner.submit(lambda: deps.unfurler.unfurl(shared, wanted), label="unfurl"):
+    if wanted and not deps.background(lambda: deps.unfurler.unfurl(shared, wanted), "unfurl"):
         log.warning("not unfurling %d job link(s) in %s: the bot is busy", len(wanted), shared.event.channel)
 
 

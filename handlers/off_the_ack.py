@@ -37,7 +37,7 @@ def click_of(deps: Workers, body: dict[str, Any], what: str) -> ButtonClick | No
         return None
 
 
-def run_or_say_busy(deps: Workers, work: Callable[[], None], label: str, response_url: str | None) -> None:
+def run_or_say_busy(deps: Workers, work: Callable[[], object], label: str, response_url: str | None) -> None:
     """In the runner, like every recreate; when it takes no more, "busy" goes out on the side lane."""
     if not deps.runner.submit(work, label=label):
         message = replies.shutting_down() if deps.runner.closing else replies.busy()
@@ -45,7 +45,7 @@ def run_or_say_busy(deps: Workers, work: Callable[[], None], label: str, respons
         deps.background(lambda: deps.delivery.reply(response_url, message), "busy reply")
 
 
-def dispatch(deps: Workers, body: dict[str, Any], handle: Callable[[ButtonClick], None], what: str) -> None:
+def dispatch(deps: Workers, body: dict[str, Any], handle: Callable[[ButtonClick], object], what: str) -> None:
     click = click_of(deps, body, what)
     if click is not None:
         label = f"{click.action.action_id} {click.action.value}"

@@ -40,8 +40,6 @@ class Console:
             return
         if line.lower() == "home":
             self._dispatch(payloads.event_body(payloads.home_opened(self._user_id), team_id=TEAM_ID))
-            if self._bot.lane is not None:
-                self._bot.lane.wait_idle()
             return
         button = self._stop() if line.lower() == "stop" else self._button(line)
         if line.lower() == "stop" and button is None:
@@ -107,3 +105,5 @@ class Console:
         elif response.body:
             self._slack.show("only you", json.loads(response.body))
         self._bot.runner.wait_idle(SETTLE_SECONDS)
+        if self._bot.lane is not None:
+            self._bot.lane.wait_idle()  # unfurls and "busy" replies run there, beside the runner

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 
+from bot.store import pg_rows as rows
 from bot.watch.record import AlertRecreate
 
 Connection = psycopg.Connection[tuple[Any, ...]]
-_CLAIM = "recreate_request, recreated_by, recreated_at, recreated_job_id, channel_id, ts, job_id"
 
 
 def claim(db: Connection, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
@@ -45,8 +45,5 @@ def release(db: Connection, request_id: str) -> None:
 
 
 def _read(db: Connection, where: str, key: str) -> AlertRecreate | None:
-    row = db.execute(f"SELECT {_CLAIM} FROM watch_failures WHERE {where}", (key,)).fetchone()  # noqa: S608
-    if row is None or row[0] is None:
-        return None
-    request_id, user_id, at, new_job_id, channel_id, ts, job_id = row
-    return AlertRecreate(job_id, request_id, user_id, at.astimezone(UTC), new_job_id, channel_id, ts)
+    row = db.execute(rows.select("watch_failures", rows.ALERT_CLAIM, f"WHERE {where}"), (key,)).fetchone()
+    return rows.alert_claim(row) if row is not None else None

@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 
+from bot.store import pg_rows as rows
 from bot.watch.mutes import Mute
 
 Connection = psycopg.Connection[tuple[Any, ...]]
+_COLUMNS = ", ".join(rows.MUTE)
 
 
 def mute(db: Connection, muted: Mute) -> None:
     """A second mute of the same project replaces the first: the latest word counts."""
     db.execute(
-        "INSERT INTO watch_mutes (project_id, until, muted_by, muted_at) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (project_id) DO UPDATE SET "
+        f"INSERT INTO watch_mutes ({_COLUMNS}) VALUES (%s, %s, %s, %s) ON CONFLICT (project_id) DO UPDATE SET "  # noqa: S608
         "until = excluded.until, muted_by = excluded.muted_by, muted_at = excluded.muted_at",
-        (muted.project_id, muted.until, muted.muted_by, muted.muted_at),
+        rows.values(muted, rows.MUTE),
     )
 
 
 def unmute(db: Connection, project_id: str, now: datetime) -> Mute | None:
     """Drop the project's mute; the one that was in force, if any."""
-    rows = db.execute(
-        "DELETE FROM watch_mutes WHERE project_id = %s RETURNING project_id, until, muted_by, muted_at", (project_id,)
+    found = db.execute(
+        f"DELETE FROM watch_mutes WHERE project_id = %s RETURNING {_COLUMNS}",  # noqa: S608
+        (project_id,),
     ).fetchall()
-    found = _mute(rows[0]) if rows else None
-    return found if found is not None and found.in_force(now) else None
+    ended = rows.mute(found[0]) if found else None
+    return ended if ended is not None and ended.in_force(now) else None
 
 
 def mutes(db: Connection, now: datetime) -> list[Mute]:
-    rows = db.execute(
-        "SELECT project_id, until, muted_by, muted_at FROM watch_mutes WHERE until > %s ORDER BY until, project_id",
-        (now,),
-    ).fetchall()
-    return [_mute(row) for row in rows]
-
-
-def _mute(row: tuple[Any, ...]) -> Mute:
-    project_id, until, muted_by, muted_at = row
-    return Mute(project_id, until.astimezone(UTC), muted_by, muted_at.astimezone(UTC))
+    query = rows.select("watch_mutes", rows.MUTE, "WHERE until > %s ORDER BY until, project_id")
+    return [rows.mute(row) for row in db.execute(query, (now,)).fetchall()]

@@ -13,10 +13,14 @@ from typing import Any
 from psycopg import sql
 
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Preview
+from bot.stop.record import StopClaim
 from bot.store import row_shapes as shapes
+from bot.watch.mutes import Mute
+from bot.watch.record import AlertRecreate, SeenFailure
 
 ATTEMPT, PREVIEW, FOLLOWED = shapes.ATTEMPT, shapes.PREVIEW, shapes.FOLLOWED
 LEASE, IN_FLIGHT = shapes.LEASE, shapes.IN_FLIGHT
+MUTE, STOP, SEEN, ALERT_CLAIM = shapes.MUTE, shapes.STOP, shapes.SEEN, shapes.ALERT_CLAIM
 KEYS = {"attempts": "request_id", "leases": "request_id", "previews": "id", "followed": "job_id"}
 
 
@@ -147,3 +151,19 @@ def lease(row: tuple[Any, ...]) -> Lease:
 
 def in_flight(row: tuple[Any, ...]) -> InFlight:
     return shapes.in_flight(row, _utc)
+
+
+def mute(row: tuple[Any, ...]) -> Mute:
+    return shapes.mute(row, _utc)
+
+
+def stop(row: tuple[Any, ...]) -> StopClaim:
+    return shapes.stop(row, _utc)
+
+
+def seen(row: tuple[Any, ...]) -> SeenFailure:
+    return shapes.seen(row, _utc)
+
+
+def alert_claim(row: tuple[Any, ...]) -> AlertRecreate | None:
+    return shapes.alert_claim(row, _utc)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 
 from bot.stop.record import StopClaim
+from bot.store import pg_rows as rows
 
 Connection = psycopg.Connection[tuple[Any, ...]]
-_SELECT = "SELECT job_id, project_id, request_id, user_id, requested_at, stopped FROM stops WHERE job_id = %s"
+_SELECT = rows.select("stops", rows.STOP, "WHERE job_id = %s")
 
 
 def claim_stop(db: Connection, claim: StopClaim, stale_after: float) -> StopClaim | None:
@@ -28,10 +29,7 @@ def claim_stop(db: Connection, claim: StopClaim, stale_after: float) -> StopClai
 
 def stop_of(db: Connection, job_id: str) -> StopClaim | None:
     row = db.execute(_SELECT, (job_id,)).fetchone()
-    if row is None:
-        return None
-    job, project_id, request_id, user_id, requested_at, stopped = row
-    return StopClaim(job, project_id, request_id, user_id, requested_at.astimezone(UTC), bool(stopped))
+    return rows.stop(row) if row is not None else None
 
 
 def confirm_stop(db: Connection, job_id: str, request_id: str) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from bot.store import pg_rows as rows
 from bot.watch.record import SeenFailure
 
 Connection = psycopg.Connection[tuple[Any, ...]]
-SEEN = [f.name for f in fields(SeenFailure)]
-_COLUMNS = sql.SQL(", ").join(map(sql.Identifier, SEEN))
 
 
 def watch_begun(db: Connection, scope: str, now: datetime) -> datetime:
@@ -29,20 +27,12 @@ def watch_begun(db: Connection, scope: str, now: datetime) -> datetime:
 
 def claim_failure(db: Connection, seen: SeenFailure) -> bool:
     query = sql.SQL("INSERT INTO watch_failures ({columns}) VALUES ({values}) ON CONFLICT (job_id) DO NOTHING").format(
-        columns=_COLUMNS, values=sql.SQL(", ").join(sql.Placeholder() * len(SEEN))
+        columns=rows.columns(rows.SEEN), values=sql.SQL(", ").join(sql.Placeholder() * len(rows.SEEN))
     )
-    cursor = db.execute(query, [getattr(seen, name) for name in SEEN])
+    cursor = db.execute(query, rows.values(seen, rows.SEEN))
     return cursor.rowcount == 1
 
 
 def alerted_failures(db: Connection, limit: int) -> list[SeenFailure]:
-    query = sql.SQL("SELECT {columns} FROM watch_failures WHERE alerted ORDER BY seen_at DESC LIMIT %s").format(
-        columns=_COLUMNS
-    )
-    found = []
-    for row in db.execute(query, (limit,)).fetchall():
-        values = dict(zip(SEEN, row, strict=True))
-        for name in ("failed_at", "seen_at"):
-            values[name] = values[name].astimezone(UTC)
-        found.append(SeenFailure(**values))
-    return found
+    query = rows.select("watch_failures", rows.SEEN, "WHERE alerted ORDER BY seen_at DESC LIMIT %s")
+    return [rows.seen(row) for row in db.execute(query, (limit,)).fetchall()]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.store.sqlite_time import from_micros, to_micros
+from bot.store import sqlite_rows as rows
+from bot.store.sqlite_time import to_micros
 from bot.watch.record import AlertRecreate
-
-_CLAIM = "recreate_request, recreated_by, recreated_at, recreated_job_id, channel_id, ts, job_id"
 
 
 def claim(db: sqlite3.Connection, job_id: str, request_id: str, user_id: str, now: datetime) -> AlertRecreate | None:
@@ -42,8 +41,5 @@ def release(db: sqlite3.Connection, request_id: str) -> None:
 
 
 def _read(db: sqlite3.Connection, where: str, key: str) -> AlertRecreate | None:
-    row = db.execute(f"SELECT {_CLAIM} FROM watch_failures WHERE {where}", (key,)).fetchone()  # noqa: S608
-    if row is None or row[0] is None:
-        return None
-    request_id, user_id, at, new_job_id, channel_id, ts, job_id = row
-    return AlertRecreate(job_id, request_id, user_id, from_micros(at), new_job_id, channel_id, ts)
+    row = db.execute(rows.select("watch_failures", rows.ALERT_CLAIM, f"WHERE {where}"), (key,)).fetchone()
+    return rows.alert_claim(row) if row is not None else None

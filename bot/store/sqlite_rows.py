@@ -4,19 +4,20 @@ microseconds since the epoch, UTC (bot/store/sqlite_time.py)."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from bot.records import AttemptRecord, Followed, InFlight, Lease, Outcome, Preview
+from bot.stop.record import StopClaim
 from bot.store import row_shapes as shapes
 from bot.store.sqlite_time import from_micros, to_micros
-from bot.watch.record import SeenFailure
+from bot.watch.mutes import Mute
+from bot.watch.record import AlertRecreate, SeenFailure
 
 ATTEMPT, PREVIEW, FOLLOWED = shapes.ATTEMPT, shapes.PREVIEW, shapes.FOLLOWED
 LEASE, IN_FLIGHT = shapes.LEASE, shapes.IN_FLIGHT
-SEEN = [f.name for f in fields(SeenFailure)]
+MUTE, STOP, SEEN, ALERT_CLAIM = shapes.MUTE, shapes.STOP, shapes.SEEN, shapes.ALERT_CLAIM
 IN_DOUBT = (Outcome.PENDING, Outcome.OUTCOME_UNKNOWN)
 
 
@@ -69,8 +70,16 @@ def in_flight(row: tuple[Any, ...]) -> InFlight:
 
 
 def seen(row: tuple[Any, ...]) -> SeenFailure:
-    found = dict(zip(SEEN, row, strict=True))
-    for name in ("failed_at", "seen_at"):
-        found[name] = time(found[name])
-    found["alerted"] = bool(found["alerted"])
-    return SeenFailure(**found)
+    return shapes.seen(row, time)
+
+
+def mute(row: tuple[Any, ...]) -> Mute:
+    return shapes.mute(row, time)
+
+
+def stop(row: tuple[Any, ...]) -> StopClaim:
+    return shapes.stop(row, time)
+
+
+def alert_claim(row: tuple[Any, ...]) -> AlertRecreate | None:
+    return shapes.alert_claim(row, time)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 from bot.stop.record import StopClaim
-from bot.store.sqlite_time import from_micros, to_micros
+from bot.store import sqlite_rows as rows
+from bot.store.sqlite_time import to_micros
 
-_SELECT = "SELECT job_id, project_id, request_id, user_id, requested_at, stopped FROM stops WHERE job_id = ?"
+_SELECT = rows.select("stops", rows.STOP, "WHERE job_id = ?")
 
 
 def claim_stop(db: sqlite3.Connection, claim: StopClaim, stale_after: float) -> StopClaim | None:
@@ -28,7 +28,7 @@ def claim_stop(db: sqlite3.Connection, claim: StopClaim, stale_after: float) -> 
 
 def stop_of(db: sqlite3.Connection, job_id: str) -> StopClaim | None:
     row = db.execute(_SELECT, (job_id,)).fetchone()
-    return _claim(row) if row else None
+    return rows.stop(row) if row else None
 
 
 def confirm_stop(db: sqlite3.Connection, job_id: str, request_id: str) -> None:
@@ -37,8 +37,3 @@ def confirm_stop(db: sqlite3.Connection, job_id: str, request_id: str) -> None:
 
 def release_stop(db: sqlite3.Connection, job_id: str, request_id: str) -> None:
     db.execute("DELETE FROM stops WHERE job_id = ? AND request_id = ?", (job_id, request_id))
-
-
-def _claim(row: tuple[Any, ...]) -> StopClaim:
-    job_id, project_id, request_id, user_id, requested_at, stopped = row
-    return StopClaim(job_id, project_id, request_id, user_id, from_micros(int(requested_at)), bool(stopped))

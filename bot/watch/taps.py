@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
-from bot.access import AccessPolicy
 from bot.audit import AuditTrail
 from bot.clock import Clock, utcnow
 from bot.delivery import Delivery
 from bot.intake import Intake
+from bot.intake_outcomes import Tapped, TapResult, told
 from bot.messages import Message, replies
 from bot.messages.alert import slack_time
 from bot.messages.format import code
-from bot.messages.links import no_reply_address
-from bot.records import SLACK_ORIGIN, Outcome, PreviewState, Verdict
+from bot.records import SLACK_ORIGIN, Outcome, PreviewState
 from bot.recreate import RecreateRequest, new_request_id
 from bot.requester import Requester
 from bot.slack_payloads import ButtonClick
@@ -33,7 +32,6 @@ class AlertTaps:
     def __init__(
         self,
         intake: Intake,
-        policy: AccessPolicy,
         audit: AuditTrail,
         delivery: Delivery,
         *,
@@ -42,16 +40,14 @@ class AlertTaps:
         origin: str = SLACK_ORIGIN,
     ) -> None:
         self._intake = intake
-        self._policy = policy
-        self._audit = audit
         self._store = audit.store
         self._delivery = delivery
         self._watch_channel_id = watch_channel_id
         self._clock = clock
         self._origin = origin
 
-    def tap(self, click: ButtonClick) -> None:
-        """Allowlist, then the alert's claim, then the pipeline; every answer goes to the tapper alone."""
+    def tap(self, click: ButtonClick) -> TapResult:
+        """Allowlist, then the alert's claim, then the pipeline (Intake.tap); every answer goes to the tapper alone."""
         project_id, _, job_id = click.action.value.partition("/")
         channel_id = click.channel.id if click.channel else self._watch_channel_id or click.user_id
         request = RecreateRequest(
@@ -62,35 +58,23 @@ class AlertTaps:
             command_text=f"{job_id} (Recreate on its failure alert)",
             origin=self._origin,
         )
+        tell = partial(self._tell, request)
         if not job_id:
-            self._tell(request, Message.plain(":grey_question: This button names no job; nothing was done."))
-            return
-        decision = self._policy.check(
-            user_id=click.user_id, channel_id=channel_id, team_id=click.team_id, enterprise_id=click.enterprise_id
-        )
-        if not decision.allowed:
-            log.info("request %s: refused %s's tap on an alert (%s)", request.request_id, click.user_id, decision.code)
-            now = self._clock()
-            record = replace(request.attempt(), decision=Verdict.REFUSED, outcome=Outcome.REFUSED)
-            self._audit.close(replace(record, refusal=decision.code, created_at=now, updated_at=now))
-            self._tell(request, replies.refused(decision.reason))
-            return
-        if click.response_url is None:
-            # A tap on the Home tab: Slack gives no place for the preview, so nothing starts and no claim is taken.
-            log.warning("request %s: %s's alert tap came without a response_url; not started", request.request_id,
-                        click.user_id)  # fmt: skip
-            self._tell(request, no_reply_address(f"{project_id}/{job_id}"))
-            return
+            return told(
+                tell, Tapped.NOT_STARTED, Message.plain(":grey_question: This button names no job; nothing was done.")
+            )
+        # The claim is taken only once the tapper is allowed, and only when the preview has somewhere to go.
+        gate = partial(self._gate, request)
+        return self._intake.tap(request, click.enterprise_id, tell, hint=f"{project_id}/{job_id}", gate=gate)
+
+    def _gate(self, request: RecreateRequest) -> Message | None:
+        """None when this request now holds the alert; else why nothing starts."""
         try:
             holder = self._claim(request)
         except StoreError:
-            log.exception("request %s: could not claim the alert of %s", request.request_id, job_id)
-            self._tell(request, replies.audit_unavailable(request.request_id))
-            return
-        if holder is not None:
-            self._tell(request, taken(holder))
-            return
-        self._tell(request, self._intake.recreate(request))
+            log.exception("request %s: could not claim the alert of %s", request.request_id, request.job_id)
+            return replies.audit_unavailable(request.request_id)
+        return taken(holder) if holder is not None else None
 
     def _claim(self, request: RecreateRequest) -> AlertRecreate | None:
         """None when this request holds the alert (or it was never alerted); else who does."""

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode
 from slack_bolt.request import BoltRequest
 
 from bot.app import Collaborators
+from bot.runner import Runner
 from tests.conftest import ALLOWED_USER, Harness
 from tests.fakes.slack import Call
 from tests.handlers.test_confirmation import CANCEL, CONFIRM, Clock, button_value, shown, wait_for_reply
@@ -184,3 +185,15 @@ def test_a_tap_on_the_home_tab_starts_nothing_holds_no_claim_and_says_what_to_ty
 
     tap(harness, alert)  # the alert itself is still free for the next person
     assert "Recreate f4i1ed1?" in shown(wait_for_reply(harness, CONFIRM))
+
+
+def test_a_tap_takes_one_place_on_the_runner_so_the_last_free_place_still_brings_the_preview(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    one_place = Collaborators(sleep=lambda _s: None, runner=Runner(workers=1, max_queued=0))
+    harness, alert, _ = alerted(partial(harness_factory, one_place))
+
+    tap(harness, alert)
+
+    assert "Recreate f4i1ed1?" in shown(wait_for_reply(harness, CONFIRM))
+    assert not any("too many recreates" in shown(c) for c in harness.slack.of("response_url"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from slack_bolt import BoltResponse
 from slack_bolt.request import BoltRequest
 
 from bot.app import Collaborators
+from bot.runner import Runner
 from bot.settings import ConfigError
 from bot.store import Outcome
 from tests.conftest import ALLOWED_USER, Harness, make_settings
@@ -49,6 +51,9 @@ def buttons(unfurl: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def settled(harness: Harness) -> None:
+    """Unfurls run on the side lane, the recreates they lead to on the runner: both are done."""
+    assert harness.bot.lane is not None
+    harness.bot.lane.wait_idle()
     assert harness.bot.runner.wait_idle(10) == []
 
 
@@ -124,6 +129,38 @@ def test_without_slacks_shared_flag_conversations_info_decides_and_an_unknown_ch
     assert call.params["channel"] == "CCHANNEL01"
     asked = sorted(c.params["channel"] for c in slack.of("conversations.info"))
     assert asked == ["CCHANNEL01", "CSHARED001", "CUNKNOWN01"]
+
+
+def test_two_messages_in_one_channel_ask_conversations_info_once_and_a_failed_answer_is_asked_again(
+    harness: Harness, slack: FakeSlack
+) -> None:
+    slack.conversations["CCHANNEL01"] = {"id": "CCHANNEL01", "is_ext_shared": False}
+
+    post_links(harness, [LOGS_LINK], ext_shared=None, message_ts="1700000000.000100")
+    post_links(harness, [JOBS_LINK], ext_shared=None, message_ts="1700000001.000100")
+    slack.wait_for_count("chat.unfurl", 2)
+    for _ in range(2):
+        post_links(harness, [LOGS_LINK], ext_shared=None, channel_id="CUNKNOWN01")
+    settled(harness)
+
+    asked = [c.params["channel"] for c in slack.of("conversations.info")]
+    assert sorted(asked) == ["CCHANNEL01", "CUNKNOWN01", "CUNKNOWN01"]
+    assert [c.params["channel"] for c in slack.of("chat.unfurl")] == ["CCHANNEL01", "CCHANNEL01"]
+
+
+def test_unfurls_run_beside_the_runner_so_a_full_runner_still_unfurls(
+    harness_factory: HarnessFactory, slack: FakeSlack
+) -> None:
+    full = Runner(workers=1, max_queued=0)
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, runner=full))
+    release = threading.Event()
+    assert full.submit(release.wait, "a recreate that holds the only place")
+    try:
+        post_links(harness, [LOGS_LINK])
+        [call] = slack.wait_for_count("chat.unfurl")
+        assert call.params["channel"] == "CCHANNEL01"
+    finally:
+        release.set()
 
 
 def test_a_link_still_in_the_composer_is_not_unfurled(harness: Harness, slack: FakeSlack) -> None:
@@ -250,3 +287,19 @@ def test_a_link_baseten_failed_to_read_is_read_again_the_next_time_not_left_blan
     post_links(harness, [LOGS_LINK], message_ts="1700000010.000100")
     slack.wait_for_count("chat.unfurl", 1)
     assert len(baseten.calls("get")) == 3
+
+
+def test_a_tap_takes_one_place_on_the_runner_so_the_last_free_place_still_brings_the_preview(
+    harness_factory: HarnessFactory, slack: FakeSlack, baseten: FakeBaseten
+) -> None:
+    one_place = Runner(workers=1, max_queued=0)
+    harness = harness_factory(Collaborators(sleep=lambda _s: None, runner=one_place), confirm="always")
+
+    harness.click("recreate_job_from_link", "n4q95w5/p7qr9qv", response_url=slack.response_url("tap"))
+
+    preview = wait_for_reply(slack, "recreate_job_confirm")
+    assert preview.path == "/response/tap"
+    assert not any("too many recreates" in json.dumps(c.params) for c in slack.of("response_url"))
+    settled(harness)
+    [record] = harness.bot.store.visible(5, channel_id="CCHANNEL01", user_id=ALLOWED_USER)
+    assert record.outcome is Outcome.AWAITING_CONFIRMATION
