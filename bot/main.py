@@ -95,12 +95,14 @@ def serve(forced: Mode | None = None) -> int:
 
 
 def _serve(bot: Bot, mode: Mode) -> int:
-    from bot.server import serve_http, serve_socket  # noqa: PLC0415 - the CLI commands need no server
-
     try:
         if mode is Mode.SOCKET:
+            from bot.socket_server import serve_socket  # noqa: PLC0415 - HTTP mode never loads the WebSocket client
+
             serve_socket(bot)
         else:
+            from bot.server import serve_http  # noqa: PLC0415 - the CLI commands need no server
+
             serve_http(bot)
     except StartupError as error:
         print(error, file=sys.stderr)

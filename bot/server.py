@@ -8,19 +8,12 @@ import threading
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk.errors import SlackClientError
-from slack_sdk.socket_mode.builtin import SocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot import http_server
 from bot.app import Bot
-from bot.liveness import Liveness
-from bot.settings import loopback_host
-from bot.startup import connect_socket, listen_error
+from bot.startup import listen_error
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -46,7 +39,7 @@ def wsgi_app(bot: Bot) -> WSGIApplication:
     return application
 
 
-def _catch_stop_signals() -> threading.Event:
+def catch_stop_signals() -> threading.Event:
     """Install the SIGTERM/SIGINT handlers before anything is served: a signal that arrived between the first
     ack and their installation would kill the process (and the recreate it had just acknowledged) outright."""
     stop = threading.Event()
@@ -60,12 +53,12 @@ def _catch_stop_signals() -> threading.Event:
     return stop
 
 
-def _wait_for_stop_signal(stop: threading.Event) -> None:
+def wait_for_stop_signal(stop: threading.Event) -> None:
     while not stop.wait(1.0):
         pass
 
 
-def _drain(bot: Bot) -> None:
+def drain(bot: Bot) -> None:
     unfinished = bot.runner.drain(bot.settings.shutdown_grace_seconds)
     if unfinished:
         # The outcome of these is unknown to this process; name them so someone can check Baseten.
@@ -77,7 +70,7 @@ def _drain(bot: Bot) -> None:
     bot.close()
 
 
-def _start_background(bot: Bot) -> None:
+def start_background(bot: Bot) -> None:
     bot.runner.warm()
     if bot.groups is not None:
         bot.groups.warm(bot.settings.allowed_usergroup_ids)
@@ -91,9 +84,9 @@ def _start_background(bot: Bot) -> None:
 
 
 def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] | None = None) -> None:  # noqa: S104
-    stop = _catch_stop_signals()
+    stop = catch_stop_signals()
     # Before serving: warm() waits for every pool thread, so a recreate submitted meanwhile would hold it up.
-    _start_background(bot)
+    start_background(bot)
     try:
         server = http_server.create(wsgi_app(bot), host=host, port=bot.settings.port)
     except OSError as error:  # the port is taken, or needs privileges: one line from main, not a traceback
@@ -104,55 +97,7 @@ def serve_http(bot: Bot, *, host: str = "0.0.0.0", ready: Callable[[int], Any] |
     log.info("HTTP mode: listening on port %d (Slack requests at %s)", port, EVENTS_PATH)
     if ready is not None:
         ready(port)
-    _wait_for_stop_signal(stop)
+    wait_for_stop_signal(stop)
     # Keep answering while draining: new commands get a polite "restarting" instead of a Slack error.
-    _drain(bot)
+    drain(bot)
     server.close()
-
-
-class _AnsweringSocketModeHandler(SocketModeHandler):
-    """Each envelope is answered inside `runner.answering()`, as wsgi_app does for HTTP requests: without it the
-    runner starts each acked command's Baseten work at once, and in a burst that work slows the acks still due."""
-
-    def __init__(self, bot: Bot, app_token: str) -> None:
-        super().__init__(bot.app, app_token, concurrency=16)
-        self._runner = bot.runner
-
-    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]  # as Bolt
-        with self._runner.answering():
-            super().handle(client, req)
-
-
-def socket_handler(bot: Bot) -> SocketModeHandler:
-    """The Socket Mode connection serve_socket uses, not yet connected; tests run it against a fake Slack."""
-    assert bot.settings.slack_app_token is not None
-    handler = _AnsweringSocketModeHandler(bot, bot.settings.slack_app_token.get_secret_value())
-    issue = handler.client.issue_new_wss_url
-
-    def encrypted_url() -> str:
-        # Socket Mode trusts what apps.connections.open answers: every command arrives on that connection.
-        url = issue()
-        parts = urlsplit(url)
-        if parts.scheme != "wss" and not (parts.scheme == "ws" and loopback_host(parts.hostname)):
-            raise SlackClientError(
-                f"apps.connections.open answered a {parts.scheme}:// URL on {parts.hostname}, not wss://; refused"
-            )
-        return url
-
-    handler.client.issue_new_wss_url = encrypted_url  # type: ignore[method-assign]
-    return handler
-
-
-def serve_socket(bot: Bot) -> None:
-    stop = _catch_stop_signals()
-    _start_background(bot)
-    handler = socket_handler(bot)
-    liveness = Liveness(bot.settings.health_file)
-    connect_socket(handler, bot.settings)  # raises StartupError unless the WebSocket is open
-    log.info("Socket Mode: connected to Slack")
-    liveness.start(lambda: handler.client.is_connected() and not bot.runner.closing)
-    _wait_for_stop_signal(stop)
-    liveness.stop()
-    # Disconnect first so Slack sends new commands to another connection (a new deploy), then drain.
-    handler.close()  # type: ignore[no-untyped-call]
-    _drain(bot)

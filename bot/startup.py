@@ -5,8 +5,8 @@ from __future__ import annotations
 import errno
 import logging
 import re
+from typing import TYPE_CHECKING
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
@@ -14,6 +14,9 @@ from slack_sdk.web import SlackResponse
 
 from bot.setting_errors import FIXES
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 _STATUS = re.compile(r"\(status: (\d+)")
 _ERROR = re.compile(r"error: ([^()]*(?:\([^)]*\))?[^()]*)\)\s*$")

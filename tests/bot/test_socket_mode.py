@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import Ack as BoltAck
 
 from bot.app import Bot, Collaborators, build
-from bot.server import socket_handler
+from bot.socket_server import socket_handler
 from bot.startup import StartupError, connect_socket
 from tests.conftest import ALLOWED_USER, make_settings
 from tests.fakes.baseten import FakeBaseten

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import Bot, Collaborators, build
 from bot.console import payloads
-from bot.server import socket_handler
+from bot.socket_server import socket_handler
 from tests.conftest import ALLOWED_USER, make_settings
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import FakeSlack
