@@ -36,6 +36,7 @@ FIGURES = [
     ("command -> card, median", "seq_card_p50_ms", " ms"),
     ("command -> card, p90", "seq_card_p90_ms", " ms"),
     ("CPU per command, one at a time", "seq_bot_cpu_per_command_ms", " ms"),
+    ("CPU time taken by the host (steal)", "cpu_steal_pct", " %"),
 ]
 
 

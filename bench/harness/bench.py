@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from bench.harness.process import BOT_COMMAND, JOB_ID, Deadline, Watchdog, kill
 from bench.harness.sampler import RssSampler
-from bench.harness.stats import mb
+from bench.harness.stats import cpu_times, mb, steal_pct
 from tests.fakes.baseten import FakeBaseten
 from tests.fakes.slack import FakeSlack
 
@@ -58,6 +58,7 @@ class BotBench:
             "cpus": os.cpu_count(),
             "loadavg_1m_at_start": round(os.getloadavg()[0], 2),
         }
+        self._cpu_at_start = cpu_times()
 
     def job(self, index: int) -> str:
         """The source job command `index` recreates."""
@@ -135,6 +136,7 @@ class BotBench:
             self.results["rss_peak_mb"] = mb(self.sampler.peak)
             self.results["threads_peak"] = self.sampler.peak_threads
             self.results["rss_samples"] = self.sampler.samples
+        self.results["cpu_steal_pct"] = steal_pct(self._cpu_at_start, cpu_times())
         kill(self.proc)
         if self._fakes_started:  # stopping a server that never served would block
             self.stop_fakes()

@@ -41,7 +41,10 @@ def render(title: str, rows: list[Row], results: dict[str, Any], *, right: bool 
 
 def title(results: dict[str, Any], what: str) -> str:
     """The first line of a table: what was run, and on how busy a machine."""
-    return f"recreate-job {what}; {results.get('cpus')} CPUs, load {results.get('loadavg_1m_at_start')} at start"
+    steal = results.get("cpu_steal_pct")
+    stolen = "" if steal is None else f", {steal:g} % of CPU time taken by the host for other machines"
+    load = results.get("loadavg_1m_at_start")
+    return f"recreate-job {what}; {results.get('cpus')} CPUs, load {load} at start{stolen}"
 
 
 def counted(results: dict[str, Any], key: str, label: str) -> list[str]:

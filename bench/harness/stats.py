@@ -66,3 +66,21 @@ def spread(prefix: str, values: list[float]) -> dict[str, float | None]:
         f"{prefix}p99_ms": ms(percentile(values, 99)),
         f"{prefix}max_ms": ms(max(values, default=None)),
     }
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """This machine's (steal, total) CPU jiffies from /proc/stat; None where there is no /proc."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
+
+
+def steal_pct(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of CPU time the hypervisor gave to other machines between two readings: on a shared VM, figures
+    from a run with much steal are slower than the code is."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
