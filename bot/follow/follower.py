@@ -76,12 +76,12 @@ class Follower:
             response_url=requester.response_url,
             done=job.current_status in TERMINAL_STATUSES,
         )
+        # No wake-up: the ticker never sleeps longer than the interval, so its next round comes no later than this
+        # job's first poll and plans the wait from there. Waking it here cost a round of store reads per recreate.
         try:
             self._store.follow(followed)
         except StoreError:
             log.exception("could not start following job %s", job.id)
-            return
-        self._ticker.wake()
 
     def start(self) -> None:
         self._ticker.start()

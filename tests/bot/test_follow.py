@@ -816,3 +816,34 @@ def test_the_follower_thread_follows_on_its_own_and_stops_promptly(world: World)
     time.sleep(0.3)
     assert world.gets() == polled
     assert len(world.replies()) == 1
+
+
+class _CountingRounds(SqliteAuditStore):
+    """The real store, counting the follower's rounds (each round takes the due jobs once)."""
+
+    rounds = 0
+
+    def take_due(self, owner: str, now: datetime, cap: int, hold: timedelta) -> list[Any]:
+        self.rounds += 1
+        return super().take_due(owner, now, cap, hold)
+
+
+def test_following_new_jobs_does_not_start_a_round_for_each(world: World, tmp_path: Path) -> None:
+    """Each recreate follows its job; a round of store reads per recreate would be CPU taken from the next ack.
+    The thread never sleeps past the interval, so the new jobs are still polled on time (checked above)."""
+    store = _CountingRounds(tmp_path / "counted.db")
+    follower = world.follower(store=store)
+    follower.start()
+    try:
+        time.sleep(0.2)  # the first round, then asleep until the interval is up
+        before = store.rounds
+        for number in range(5):
+            world.follow(follower, f"newjob{number:02d}")
+        time.sleep(0.3)
+        after = store.rounds
+    finally:
+        follower.stop(timeout=5)
+        store.close()
+
+    assert before == 1
+    assert after == before
