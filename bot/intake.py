@@ -70,8 +70,7 @@ class Intake:
             self._close(Unusable(who, request_id, text, Outcome.REFUSED, decision.code, job))
             return replies.refused(decision.reason, sent_to_baseten=isinstance(parsed, Recreate))
         if isinstance(parsed, History):
-            where = {"channel_id": who.channel_id, "user_id": who.user_id}
-            return read_history(self._audit.store, parsed, request_id, **where)
+            return read_history(self._audit.store, parsed, request_id, channel_id=who.channel_id, user_id=who.user_id)
         if not isinstance(parsed, Recreate):  # watch, mute, unmute
             return self._watch.handle(parsed, payload, request_id) if self._watch else watch_off()
         request = RecreateRequest(request_id, who, parsed.job_id, parsed.project_id, text, origin=self._origin)

@@ -60,7 +60,8 @@ def upsert(table: str, names: list[str]) -> str:
 
 
 @cache
-def _upsert(table: str, names: tuple[str, ...]) -> str:
+def _upsert(table: str, names: tuple[str, ...], kept: tuple[str, ...] = ()) -> str:
+    """The upsert; the `kept` columns are inserted but left as stored on a conflict."""
     key = KEYS[table]
     query = sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {set}")
     return query.format(
@@ -69,7 +70,9 @@ def _upsert(table: str, names: tuple[str, ...]) -> str:
         values=sql.SQL(", ").join(sql.Placeholder() * len(names)),
         key=sql.Identifier(key),
         set=sql.SQL(", ").join(
-            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name)) for name in names if name != key
+            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
+            for name in names
+            if name != key and name not in kept
         ),
     ).as_string()
 
@@ -77,19 +80,8 @@ def _upsert(table: str, names: tuple[str, ...]) -> str:
 @cache
 def follow() -> str:
     """Insert a followed job, or follow it again: its version then moves on, never back (see update_followed)."""
-    query = sql.SQL(
-        "INSERT INTO followed ({columns}) VALUES ({values}) ON CONFLICT (job_id) DO UPDATE SET {set}, "
-        "version = followed.version + 1, taken_by = NULL, taken_until = NULL"
-    )
-    return query.format(
-        columns=columns(FOLLOWED),
-        values=sql.SQL(", ").join(sql.Placeholder() * len(FOLLOWED)),
-        set=sql.SQL(", ").join(
-            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
-            for name in FOLLOWED
-            if name not in ("job_id", "version")
-        ),
-    ).as_string()
+    again = _upsert("followed", tuple(FOLLOWED), kept=("version",))
+    return again + ", version = followed.version + 1, taken_by = NULL, taken_until = NULL"
 
 
 @cache
